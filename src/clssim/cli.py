@@ -1,0 +1,128 @@
+"""Command-line interface: ``clssim run``, ``clssim fields``.
+
+Errors in the user's input (scenario, map, options) print one line and exit
+with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from clssim.scenario import Scenario, ScenarioError, default_scenario_path, load_scenario
+
+EXIT_USAGE = 2
+
+
+def _scenario(path: str | None, overrides: dict[str, Any]) -> Scenario:
+    scenario = load_scenario(path)
+    if overrides:
+        try:
+            scenario = scenario.with_overrides(overrides)
+        except ScenarioError as exc:
+            opts = ", ".join(f"--{k.split('.')[-1]}" for k in overrides)
+            raise ScenarioError(str(exc).replace("<overrides>", f"option {opts}")) from None
+    return scenario
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides: dict[str, Any] = {}
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if args.years is not None:
+        overrides["time.years"] = args.years
+    scenario = _scenario(args.scenario, overrides)
+    out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
+
+    from clssim import plots
+    from clssim.model import CLSModel
+
+    model = CLSModel(scenario)
+    bar = _progress(model.n_steps, args.quiet)
+    results = model.run(progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    results.write(out)
+    plots.crime_map(results, out / "crime_map.png")
+    plots.trend(results, out / "trend.png")
+    if not args.quiet:
+        print(summary_table(results.summary))
+        print(f"\nwrote {out}/")
+    return 0
+
+
+def _progress(total: int, quiet: bool):
+    if quiet or not sys.stderr.isatty() or total < 500:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="slot", desc="simulating", leave=False)
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    """A short human table of a run's headline indicators."""
+    rows = [
+        ("scenario", summary["scenario"]),
+        ("seed", summary["seed"]),
+        ("residents", f"{summary['residents']:,}"),
+        ("simulated", f"{summary['years']:g} years ({summary['steps']:,} slots)"),
+        ("offences (true)", f"{summary['offences_true']:,}"),
+        ("offences (recorded)", f"{summary['offences_recorded']:,}"),
+        ("recording rate", f"{summary['recording_rate']:.0%}"),
+        ("true offences /1000/yr", f"{summary['offences_per_1000_per_year']:.1f}"),
+        ("arrests", f"{summary['arrests']:,}"),
+        ("cells with 50% of crime", f"{summary['cells_with_50pct_offences']:.1%}"),
+        ("cells with 25% of crime", f"{summary['cells_with_25pct_offences']:.1%}"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def cmd_fields(args: argparse.Namespace) -> int:
+    """Print every scenario field with its default, unit, range and meaning."""
+    from clssim.scenario import field_table
+
+    for row in field_table():
+        print("  ".join(row))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clssim",
+        description="Simulate proximity policing and Local Safety Contracts.",
+    )
+    from clssim import __version__
+
+    parser.add_argument("--version", action="version", version=f"clssim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument(
+        "scenario", nargs="?", help=f"scenario TOML (default: {default_scenario_path().name})"
+    )
+    run.add_argument("--seed", type=int, help="override the scenario seed")
+    run.add_argument("--years", type=float, help="override the simulated years")
+    run.add_argument("--out", help="output directory (default: out/NAME-seedN)")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(func=cmd_run)
+
+    fields = sub.add_parser("fields", help="list every scenario field with its default")
+    fields.set_defaults(func=cmd_fields)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(f"clssim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

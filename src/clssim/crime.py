@@ -1,0 +1,243 @@
+"""Offending: motivation, opportunity, guardianship, choice, reporting.
+
+One slot of crime, as a function of arrays (ODD §7 "Crime"):
+
+1. **Motivation.** A resident out of home (local or leisure activity) looks
+   for an opportunity with probability ``crime.motivation × propensity``.
+2. **Return.** A motivated offender who has succeeded before goes back to the
+   place of a past success with probability ``crime.return_probability``
+   (Johnson & Bowers 2004: near-repeat and repeat victimisation).
+3. **Rational choice.** For each offence type ``k`` at the offender's cell,
+   expected utility = reward × suitability(land use) × availability ×
+   (1 − perceived risk), with perceived risk
+   ``1 − exp(−(w_l·lighting + w_m·maintenance + w_s·surveillance + w_p·police))``
+   (Cornish & Clarke 1986; lighting counts only in the dark slots). The
+   offender attempts with probability max_k EU_k and picks ``k`` ∝ EU_k.
+4. **Guardianship.** An attempt is foiled with probability
+   ``1 − exp(−(g_p·officers + g_b·surveillance·ln(1 + bystanders) + g_pl·place))``
+   (Cohen & Felson 1979; Felson 1995 on place managers). An officer who foils
+   it arrests the offender with ``crime.in_flagrante_arrest``.
+5. **Offence.** A completed offence has a victim (theft, violence: a person
+   present; burglary: an empty home's household) or a target cell
+   (vandalism, which lowers the cell's maintenance).
+6. **Dark figure.** The victim reports with the offence type's probability
+   (times the victim's reporting propensity when trust is modelled); a
+   reported offence may be cleared by an arrest. True and recorded crime are
+   kept apart in every output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from clssim.routines import HOME, LOCAL
+from clssim.world import World
+
+OFFENCES = ("burglary", "theft", "violence", "vandalism")
+BURGLARY, THEFT, VIOLENCE, VANDALISM = range(4)
+
+#: Suitability of each land use for each offence type, in [0, 1.2].
+#: Rows: offence types; columns: land uses in ``layouts.LAND_USES`` order.
+SUITABILITY = np.array(
+    [
+        # H    h    C    S    P    T    V    N    F
+        [1.0, 1.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # burglary of homes
+        [0.2, 0.2, 1.0, 0.3, 0.5, 1.0, 0.1, 0.8, 0.1],  # theft in public space
+        [0.4, 0.2, 0.4, 0.3, 0.5, 0.6, 0.3, 1.0, 0.1],  # violence against a person
+        [0.6, 0.3, 0.4, 0.6, 0.8, 0.8, 1.0, 0.6, 0.2],  # vandalism
+    ]
+)
+
+#: Relative propensity of women (women commit about a fifth of offences:
+#: Steffensmeier & Allan 1996).
+FEMALE_FACTOR = 0.3
+
+
+def age_motivation(age: np.ndarray) -> np.ndarray:
+    """Motivation by age from Moffitt's (1993) maturity gap.
+
+    Zero before 10, rising linearly to 1 at 15, flat to 19 (the gap between
+    biological and social maturity), then closing with a 5-year e-folding
+    time to the life-course-persistent floor of 0.1; ×0.2 from 65.
+    """
+    a = np.asarray(age, dtype=float)
+    rise = np.clip((a - 10.0) / 5.0, 0.0, 1.0)
+    fall = 0.1 + 0.9 * np.exp(-np.clip(a - 19.0, 0.0, None) / 5.0)
+    return rise * fall * np.where(a >= 65, 0.2, 1.0)
+
+
+def propensity(pop, cfg, rng: np.random.Generator) -> np.ndarray:
+    """Individual propensity: a log-normal trait (mean 1) × age × sex × employment."""
+    s = cfg.propensity_sigma
+    trait = rng.lognormal(-0.5 * s * s, s, pop.n)
+    from clssim.population import R_EMPLOYED
+
+    employed = np.where(pop.role == R_EMPLOYED, cfg.employed_factor, 1.0)
+    sex = np.where(pop.female, FEMALE_FACTOR, 1.0)
+    return trait * age_motivation(pop.age) * sex * employed
+
+
+@dataclass
+class Offences:
+    """Completed offences of one slot, one entry each (plus foiled arrests)."""
+
+    offender: np.ndarray
+    cell: np.ndarray
+    kind: np.ndarray
+    victim: np.ndarray  #: resident id, -1 for vandalism
+    reported: np.ndarray
+    arrested: np.ndarray
+    flagrante_arrests: np.ndarray  #: offenders arrested while attempting
+
+    @classmethod
+    def none(cls) -> Offences:
+        e = np.empty(0, dtype=np.int64)
+        b = np.empty(0, dtype=bool)
+        return cls(e, e, e, e, b, b, e)
+
+    def __len__(self) -> int:
+        return int(self.offender.size)
+
+
+@dataclass
+class CrimeState:
+    """What offending leaves behind in people: memory and records."""
+
+    p_motivated: np.ndarray  #: per-slot probability of looking for an opportunity
+    memory: np.ndarray  #: cell of the last success, -1 if none
+    offences: np.ndarray  #: completed offences per resident
+    arrests: np.ndarray  #: arrests per resident
+
+
+def init_state(pop, cfg, rng: np.random.Generator) -> CrimeState:
+    p = np.clip(cfg.motivation * propensity(pop, cfg, rng), 0.0, 1.0)
+    n = pop.n
+    return CrimeState(
+        p, np.full(n, -1, np.int64), np.zeros(n, np.int32), np.zeros(n, np.int32)
+    )
+
+
+def _pick_weighted(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One column index per row of ``w`` (k, m) with probability ∝ the row."""
+    cum = np.cumsum(w, axis=1)
+    u = rng.random(w.shape[0]) * cum[:, -1]
+    return np.minimum((cum <= u[:, None]).sum(axis=1), w.shape[1] - 1)
+
+
+def crime_step(
+    *,
+    pop,
+    world: World,
+    cfg,
+    state: CrimeState,
+    act: np.ndarray,
+    loc: np.ndarray,
+    presence: np.ndarray,
+    dark: bool,
+    night: bool,
+    rng: np.random.Generator,
+    report_factor: np.ndarray | None = None,
+    guardianship: np.ndarray | None = None,
+) -> Offences:
+    """Run one slot of offending; updates ``loc``, ``state`` and maintenance in place.
+
+    ``report_factor`` (per resident) multiplies the victims' reporting
+    probability; ``guardianship`` (per cell, hazard units) adds informal
+    guardianship such as collective efficacy or field workers.
+    """
+    out = act >= LOCAL
+    u = rng.random(pop.n)
+    cand = np.flatnonzero(out & (u < state.p_motivated))
+    if cand.size == 0:
+        return Offences.none()
+
+    # 2. return to a remembered success
+    mem = state.memory[cand]
+    back = (mem >= 0) & (rng.random(cand.size) < cfg.return_probability)
+    cell = np.where(back, mem, loc[cand])
+    loc[cand] = cell
+
+    occupancy = np.bincount(loc, minlength=world.ncells + 1)
+    at_home = np.zeros(pop.n_households, dtype=bool)
+    at_home[pop.household[act == HOME]] = True
+    hh_home = pop.hh_home
+    empty = np.bincount(hh_home[~at_home], minlength=world.ncells)[cell]
+    occupied = np.bincount(hh_home[at_home], minlength=world.ncells)[cell]
+
+    # 3. rational choice among offence types
+    L = world.layers
+    lu = world.land_use[cell]
+    others = occupancy[cell] - 1
+    light = L["lighting"][cell] if dark else np.ones(cand.size)
+    maint = L["maintenance"][cell]
+    surv = L["surveillance"][cell]
+    police = presence[cell]
+    risk_hazard = (
+        cfg.risk_lighting * light
+        + cfg.risk_maintenance * maint
+        + cfg.risk_surveillance * surv
+        + cfg.risk_police * police
+    )
+    safe = np.exp(-risk_hazard)  # 1 − perceived risk
+    attr = L["attractiveness"][cell]
+    reward = np.array([getattr(cfg, name).reward for name in OFFENCES])[:, None]
+    avail = np.stack(
+        [
+            (1.0 - np.exp(-empty)) * attr,
+            (1.0 - np.exp(-others / 3.0)) * attr,
+            1.0 - np.exp(-others),
+            1.0 - maint,
+        ]
+    )
+    eu = reward * SUITABILITY[:, lu] * avail * safe  # (4, k)
+    attempt = rng.random(cand.size) < np.clip(eu.max(axis=0), 0.0, 1.0)
+    kind = _pick_weighted(eu.T, rng)
+
+    # 4. guardianship
+    bystanders = np.where(kind == BURGLARY, occupied, np.maximum(others - 1, 0))
+    police_h = cfg.guard_police * police
+    other_h = cfg.guard_bystander * surv * np.log1p(bystanders)
+    if not night:
+        other_h = other_h + cfg.guard_place * L["place_management"][cell]
+    if guardianship is not None:
+        other_h = other_h + guardianship[cell]
+    hazard = police_h + other_h
+    foiled = rng.random(cand.size) < 1.0 - np.exp(-hazard)
+    by_police = np.divide(police_h, hazard, out=np.zeros_like(hazard), where=hazard > 0)
+    caught = attempt & foiled & (rng.random(cand.size) < cfg.in_flagrante_arrest * by_police)
+    done = attempt & ~foiled
+    offender, cell, kind = cand[done], cell[done], kind[done]
+
+    # 5. victims and targets
+    victim = np.full(offender.size, -1, dtype=np.int64)
+    for j in np.flatnonzero((kind == THEFT) | (kind == VIOLENCE)):
+        present = np.flatnonzero(loc == cell[j])
+        present = present[present != offender[j]]
+        if present.size:
+            victim[j] = present[rng.integers(present.size)]
+    for j in np.flatnonzero(kind == BURGLARY):
+        homes = np.flatnonzero((hh_home == cell[j]) & ~at_home)
+        victim[j] = pop.hh_start[homes[rng.integers(homes.size)]]
+    ok = (victim >= 0) | (kind == VANDALISM)  # a personal target may have left
+    offender, cell, kind, victim = offender[ok], cell[ok], kind[ok], victim[ok]
+    np.subtract.at(L["maintenance"], cell[kind == VANDALISM], cfg.vandalism_damage)
+    np.clip(L["maintenance"], 0.0, 1.0, out=L["maintenance"])
+
+    # 6. reporting and clearance
+    p_report = np.array([getattr(cfg, name).report_probability for name in OFFENCES])[kind]
+    if report_factor is not None:
+        has_victim = victim >= 0
+        p_report = np.where(
+            has_victim, p_report * report_factor[np.maximum(victim, 0)], p_report
+        )
+    reported = rng.random(offender.size) < np.clip(p_report, 0.0, 1.0)
+    clearance = np.array([getattr(cfg, name).clearance for name in OFFENCES])[kind]
+    arrested = reported & (rng.random(offender.size) < clearance)
+
+    state.memory[offender] = cell
+    np.add.at(state.offences, offender, 1)
+    np.add.at(state.arrests, offender[arrested], 1)
+    np.add.at(state.arrests, cand[caught], 1)
+    return Offences(offender, cell, kind, victim, reported, arrested, cand[caught])

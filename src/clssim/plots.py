@@ -1,0 +1,93 @@
+"""Figures of one run: a crime map and a trend plot (PNG).
+
+One style for all clssim figures: greyscale-safe colours, labelled axes,
+true crime always beside recorded crime.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+
+from clssim.clock import SLOTS_PER_DAY  # noqa: E402
+from clssim.layouts import LAND_USES  # noqa: E402
+from clssim.results import Results  # noqa: E402
+
+#: Land-use colours (light, so crime marks stay readable in greyscale).
+LAND_COLOURS = (
+    "#d9c7b8",  # social_housing
+    "#efe6da",  # private_housing
+    "#c6d8ef",  # commerce
+    "#f3e3a6",  # school
+    "#d7ecd0",  # public_space
+    "#c9c9c9",  # transit
+    "#9e9e9e",  # vacant
+    "#e3c6e6",  # nightlife
+    "#b8d39a",  # farm
+)
+STYLE = {"figure.dpi": 110, "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _grid(results: Results, column: str) -> np.ndarray:
+    cells = results.cells
+    w, h = int(cells["x"].max()) + 1, int(cells["y"].max()) + 1
+    return cells[column].to_numpy().reshape(w, h)
+
+
+def crime_map(results: Results, path: str | Path) -> Path:
+    """Land use with true (left) and recorded (right) offences per cell."""
+    land = results.cells["land_use"].cat.codes.to_numpy()
+    w, h = int(results.cells["x"].max()) + 1, int(results.cells["y"].max()) + 1
+    land = land.reshape(w, h)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(9, 4.6), constrained_layout=True)
+        vmax = max(1, int(results.cells["offences_true"].max()))
+        for ax, col, title in (
+            (axes[0], "offences_true", "True offences"),
+            (axes[1], "offences_recorded", "Recorded offences (what police see)"),
+        ):
+            ax.imshow(land.T, cmap=ListedColormap(LAND_COLOURS), vmin=0, vmax=len(LAND_USES) - 1,
+                      interpolation="nearest")
+            counts = _grid(results, col).astype(float)
+            x, y = np.nonzero(counts)
+            sc = ax.scatter(x, y, s=6 + 60 * counts[x, y] / vmax, c=counts[x, y], cmap="inferno_r",
+                            vmin=0, vmax=vmax, edgecolors="black", linewidths=0.3)
+            ax.set_title(f"{title}: {int(counts.sum())}")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.colorbar(sc, ax=axes, shrink=0.7, label="offences per cell")
+        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LAND_COLOURS]
+        fig.legend(handles, [u.replace("_", " ") for u in LAND_USES], loc="outside lower center",
+                   ncol=5, frameon=False, fontsize=7)
+        fig.suptitle(f"{results.scenario.name}, seed {results.scenario.seed}")
+        fig.savefig(path)
+        plt.close(fig)
+    return Path(path)
+
+
+def trend(results: Results, path: str | Path) -> Path:
+    """Weekly true and recorded offences, and arrests."""
+    ts = results.timeseries
+    week = ts["step"].to_numpy() // (7 * SLOTS_PER_DAY)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 3.4), constrained_layout=True)
+        for col, label, style in (
+            ("offences_true", "true offences", "-"),
+            ("offences_recorded", "recorded offences", "--"),
+            ("arrests", "arrests", ":"),
+        ):
+            weekly = np.bincount(week, weights=ts[col].to_numpy())
+            ax.plot(np.arange(weekly.size), weekly, style, color="black", lw=1.2, label=label)
+        ax.set_xlabel("week")
+        ax.set_ylabel("per week")
+        ax.legend(frameon=False)
+        ax.set_title(f"{results.scenario.name}: offences per week (seed {results.scenario.seed})")
+        fig.savefig(path)
+        plt.close(fig)
+    return Path(path)

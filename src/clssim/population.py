@@ -1,0 +1,330 @@
+"""Residents as a structure of arrays, and their social network.
+
+There are thousands of residents and the loop touches every one of them in
+every slot, so they are not Mesa agents: each attribute is one numpy array
+indexed by resident id (``0 … n-1``). Youths are the residents aged 12–24.
+
+The social network is a symmetric binary ``scipy.sparse.csr_array``
+(household members, neighbours, schoolmates) that the loop multiplies
+vectors with; :meth:`Population.graph` returns it as a networkx graph with
+node attributes for analysis and teaching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from clssim.layouts import (
+    COMMERCE,
+    FARM,
+    HOUSING,
+    NIGHTLIFE,
+    PUBLIC,
+    SCHOOL,
+    SOCIAL,
+    TRANSIT,
+    VACANT,
+)
+from clssim.world import World
+
+#: Age groups used by routines and outputs.
+AGE_GROUPS = ("child", "youth", "adult", "elderly")
+CHILD, YOUTH, ADULT, ELDERLY = range(4)
+#: Roles index the routine tables (``routines.ROUTINE``).
+ROLES = ("child", "student", "neet", "employed", "unemployed", "elderly")
+R_CHILD, R_STUDENT, R_NEET, R_EMPLOYED, R_UNEMPLOYED, R_ELDERLY = range(6)
+LEISURE_USES = (COMMERCE, NIGHTLIFE, PUBLIC, TRANSIT)
+
+
+def age_group(age: np.ndarray) -> np.ndarray:
+    """0 child (<12), 1 youth (12–24), 2 adult (25–64), 3 elderly (65+)."""
+    return np.searchsorted(np.array([12, 25, 65]), age, side="right").astype(np.int8)
+
+
+@dataclass
+class Population:
+    """All residents. Arrays have one entry per resident unless noted."""
+
+    age: np.ndarray  #: years (int16)
+    female: np.ndarray  #: bool
+    household: np.ndarray  #: household id (int32)
+    home: np.ndarray  #: flat cell index of the home (int64)
+    role: np.ndarray  #: index into ``ROLES`` (int8)
+    work: np.ndarray  #: cell of work/school; ``OUTSIDE`` when outside the map
+    poor: np.ndarray  #: bool, household below the poverty line
+    migrant: np.ndarray  #: bool
+    minority: np.ndarray  #: bool
+    isolated_elderly: np.ndarray  #: bool, aged 65+ and living alone
+    haunts_local: np.ndarray  #: (n, k) public cells near home
+    haunts_leisure: np.ndarray  #: (n, k) leisure cells
+    network: sp.csr_array = field(repr=False)  #: symmetric binary adjacency
+    hh_start: np.ndarray = field(repr=False)  #: per household: its first member (head)
+    hh_home: np.ndarray = field(repr=False)  #: per household: its home cell
+    n_households: int = 0
+    outside: int = 0  #: the sentinel cell index meaning "outside the map"
+
+    @property
+    def n(self) -> int:
+        return int(self.age.size)
+
+    @property
+    def group(self) -> np.ndarray:
+        return age_group(self.age)
+
+    @property
+    def youth(self) -> np.ndarray:
+        return (self.age >= 12) & (self.age <= 24)
+
+    def graph(self) -> nx.Graph:
+        """The social network as a networkx graph with resident attributes."""
+        g = nx.from_scipy_sparse_array(self.network)
+        groups = self.group
+        for name, values in (
+            ("age", self.age),
+            ("group", [AGE_GROUPS[k] for k in groups]),
+            ("household", self.household),
+            ("migrant", self.migrant),
+            ("isolated_elderly", self.isolated_elderly),
+        ):
+            nx.set_node_attributes(g, dict(enumerate(np.asarray(values).tolist())), name)
+        return g
+
+
+# ----------------------------------------------------------------- construction
+
+
+def _households(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarray:
+    """Household sizes 1 + Poisson(mean − 1), capped at 8, summing exactly to n."""
+    sizes = 1 + rng.poisson(max(mean_size - 1.0, 0.0), size=n)
+    sizes = np.minimum(sizes, 8)
+    cum = np.cumsum(sizes)
+    k = int(np.searchsorted(cum, n)) + 1
+    sizes = sizes[:k]
+    sizes[-1] -= int(cum[k - 1] - n)
+    return sizes[sizes > 0]
+
+
+def _ages(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ages by household: a head, a partner of similar age, then children.
+
+    Heads of one-person households are elderly with probability 0.45 (Census
+    2021: about half of one-person households are 65+); heads of larger
+    households are 25–64 (85%) or elderly. Children are 0–24 years younger
+    members. The result approximates the Portuguese age pyramid (ODD §7).
+    """
+    nh = sizes.size
+    elderly_head = np.where(sizes == 1, rng.random(nh) < 0.45, rng.random(nh) < 0.15)
+    head = np.where(
+        elderly_head, rng.integers(65, 95, nh), rng.integers(25, 65, nh)
+    ).astype(np.int16)
+    ages = np.empty(int(sizes.sum()), dtype=np.int16)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rank = np.arange(ages.size) - np.repeat(starts, sizes)
+    head_of = np.repeat(head, sizes)
+    partner = np.clip(head_of + rng.integers(-4, 5, ages.size), 18, 99)
+    # children: between 18 and 42 years younger than the head, at most 24
+    child = np.clip(head_of - rng.integers(18, 43, ages.size), 0, 24)
+    old_child = np.clip(head_of - rng.integers(20, 40, ages.size), 18, 70)
+    child = np.where(np.repeat(elderly_head, sizes), old_child, child)
+    ages[:] = np.where(rank == 0, head_of, np.where(rank == 1, partner, child))
+    return ages
+
+
+def build_population(scenario, world: World, rng: np.random.Generator) -> Population:
+    """Residents, households, roles, places and social ties for ``scenario``."""
+    cfg = scenario.population
+    n = cfg.residents
+    outside = world.ncells
+    sizes = _households(n, cfg.household_size, rng)
+    nh = sizes.size
+    household = np.repeat(np.arange(nh, dtype=np.int32), sizes)
+    age = _ages(sizes, rng)
+    female = rng.random(n) < 0.52
+
+    # homes: households spread over housing cells; social housing is denser
+    housing = np.flatnonzero(np.isin(world.land_use, HOUSING))
+    density = np.where(world.land_use[housing] == SOCIAL, 2.0, 1.0)
+    hh_home = rng.choice(housing, size=nh, p=density / density.sum())
+    home = hh_home[household].astype(np.int64)
+
+    # household-level vulnerability; poverty is twice as likely in social housing
+    poor_w = np.where(world.land_use[hh_home] == SOCIAL, 2.0, 1.0)
+    poor_p = np.clip(cfg.share_poor * poor_w / poor_w.mean(), 0, 1)
+    poor = (rng.random(nh) < poor_p)[household]
+    migrant = (rng.random(nh) < cfg.share_migrant)[household]
+    minority = (rng.random(nh) < cfg.share_minority)[household]
+    isolated_elderly = (age >= 65) & (sizes[household] == 1)
+
+    role = _roles(age, poor, cfg.employment_rate, rng)
+    work = _workplaces(role, world, cfg.work_outside_share, outside, rng)
+    local = _local_haunts(home, world, cfg.haunts_local, cfg.haunt_radius, rng)
+    leisure = _leisure_haunts(home, world, cfg.haunts_leisure, 3 * cfg.haunt_radius, rng)
+    pop = Population(
+        age=age,
+        female=female,
+        household=household,
+        home=home,
+        role=role,
+        work=work,
+        poor=poor,
+        migrant=migrant,
+        minority=minority,
+        isolated_elderly=isolated_elderly,
+        haunts_local=local,
+        haunts_leisure=leisure,
+        network=sp.csr_array((n, n)),
+        hh_start=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
+        hh_home=hh_home.astype(np.int64),
+        n_households=nh,
+        outside=outside,
+    )
+    pop.network = build_network(pop, world, cfg.neighbour_ties, cfg.peer_ties, rng)
+    return pop
+
+
+def _roles(
+    age: np.ndarray, poor: np.ndarray, employment_rate: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Role from age: school 6–17 always; 18–24 in education with p = 0.5
+    (0.3 if poor); working-age adults employed with ``employment_rate``
+    (0.8 × that for the poor)."""
+    n = age.size
+    u = rng.random(n)
+    emp = np.where(poor, 0.8 * employment_rate, employment_rate)
+    in_school_18 = np.where(poor, 0.3, 0.5)
+    role = np.full(n, R_UNEMPLOYED, dtype=np.int8)
+    role[age < 12] = R_CHILD
+    role[(age >= 12) & (age < 18)] = R_STUDENT
+    young = (age >= 18) & (age < 25)
+    role[young & (u < in_school_18)] = R_STUDENT
+    young_rest = young & (u >= in_school_18)
+    v = rng.random(n)
+    role[young_rest & (v < emp)] = R_EMPLOYED
+    role[young_rest & (v >= emp)] = R_NEET
+    adult = (age >= 25) & (age < 65)
+    role[adult & (v < emp)] = R_EMPLOYED
+    role[age >= 65] = R_ELDERLY
+    return role
+
+
+def _workplaces(
+    role: np.ndarray, world: World, outside_share: float, outside: int, rng
+) -> np.ndarray:
+    """Students (and children from 6) go to a school cell, or outside when the map has
+    none; employed people work outside or at a commerce/transit/school/nightlife cell."""
+    n = role.size
+    work = np.full(n, outside, dtype=np.int64)
+    schools = world.cells_of("school")
+    pupils = (role == R_STUDENT) | (role == R_CHILD)
+    if schools.size:
+        work[pupils] = rng.choice(schools, size=int(pupils.sum()))
+    jobs = world.cells_of("commerce", "transit", "school", "nightlife")
+    employed = role == R_EMPLOYED
+    local_job = employed & (rng.random(n) >= outside_share)
+    if jobs.size:
+        work[local_job] = rng.choice(jobs, size=int(local_job.sum()))
+    return work
+
+
+def _window_draw(
+    home: np.ndarray, world: World, k: int, radius: int, weight: np.ndarray, rng, tries=24
+) -> np.ndarray:
+    """k cells per person within ``radius`` of home, drawn with probability ∝
+    ``weight`` among ``tries`` uniform candidates in the window (falls back to home)."""
+    n = home.size
+    hx, hy = world.xy(home)
+    out = np.empty((n, k), dtype=np.int64)
+    for j in range(k):
+        dx = rng.integers(-radius, radius + 1, (n, tries))
+        dy = rng.integers(-radius, radius + 1, (n, tries))
+        cx = np.clip(hx[:, None] + dx, 0, world.width - 1)
+        cy = np.clip(hy[:, None] + dy, 0, world.height - 1)
+        cand = cx * world.height + cy
+        w = weight[cand]
+        cum = np.cumsum(w, axis=1)
+        total = cum[:, -1]
+        u = rng.random(n) * total
+        pick = np.minimum((cum < u[:, None]).sum(axis=1), tries - 1)
+        out[:, j] = np.where(total > 0, cand[np.arange(n), pick], home)
+    return out
+
+
+def _local_haunts(home, world: World, k: int, radius: int, rng) -> np.ndarray:
+    """Street segments near home: any land use but farm, school and vacant."""
+    weight = np.where(np.isin(world.land_use, [SCHOOL, VACANT, FARM]), 0.0, 1.0)
+    return _window_draw(home, world, k, radius, weight, rng)
+
+
+def _leisure_haunts(home, world: World, k: int, radius: int, rng) -> np.ndarray:
+    """Leisure places weighted by attractiveness squared: popular places draw
+    crowds (crime attractors, Brantingham & Brantingham 1995)."""
+    attr = world.layers["attractiveness"]
+    weight = np.where(np.isin(world.land_use, LEISURE_USES), attr**2, 0.0)
+    return _window_draw(home, world, k, radius, weight, rng)
+
+
+def build_network(
+    pop: Population, world: World, neighbour_ties: float, peer_ties: float, rng
+) -> sp.csr_array:
+    """Household cliques, Poisson(neighbour_ties) ties to residents of the same or
+    an adjacent cell, and Poisson(peer_ties) ties among pupils of one school
+    within two years of age."""
+    n = pop.n
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    # households: everyone linked to everyone in the household
+    order = np.argsort(pop.household, kind="stable")
+    hh = pop.household[order]
+    starts = np.searchsorted(hh, np.arange(pop.n_households))
+    sizes = np.diff(np.append(starts, n))
+    for offset in range(1, int(sizes.max(initial=1))):
+        ok = np.arange(n) - np.repeat(starts, sizes) + offset < np.repeat(sizes, sizes)
+        a = order[ok]
+        b = order[np.flatnonzero(ok) + offset]
+        rows.append(a)
+        cols.append(b)
+    # neighbours: pick a random cell of the Moore neighbourhood, then a resident in it
+    by_home = np.argsort(pop.home, kind="stable")
+    homes_sorted = pop.home[by_home]
+    k = rng.poisson(neighbour_ties, n)
+    src = np.repeat(np.arange(n), k)
+    nb = world.neighbours[pop.home[src], rng.integers(0, 9, src.size)]
+    nb = np.where(nb < 0, pop.home[src], nb)
+    lo = np.searchsorted(homes_sorted, nb, side="left")
+    hi = np.searchsorted(homes_sorted, nb, side="right")
+    has = hi > lo
+    pick = lo[has] + (rng.random(int(has.sum())) * (hi[has] - lo[has])).astype(np.int64)
+    rows.append(src[has])
+    cols.append(by_home[pick])
+    # schoolmates: same school cell, age within ±2
+    pupils = np.flatnonzero(
+        (pop.work != pop.outside) & (pop.age >= 6) & (pop.age <= 24) & (pop.role <= 1)
+    )
+    if pupils.size > 1:
+        key = pop.work[pupils] * 1000 + pop.age[pupils]
+        srt = np.argsort(key, kind="stable")
+        ps, ks = pupils[srt], key[srt]
+        k = rng.poisson(peer_ties, ps.size)
+        src = np.repeat(np.arange(ps.size), k)
+        target_key = ks[src] + rng.integers(-2, 3, src.size)
+        lo = np.searchsorted(ks, target_key, side="left")
+        hi = np.searchsorted(ks, target_key, side="right")
+        has = hi > lo
+        pick = lo[has] + (rng.random(int(has.sum())) * (hi[has] - lo[has])).astype(
+            np.int64
+        )
+        rows.append(ps[src[has]])
+        cols.append(ps[pick])
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    keep = r != c
+    adj = sp.coo_array((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n, n))
+    adj = (adj + adj.T).tocsr()
+    adj.data[:] = 1.0
+    adj.sum_duplicates()
+    adj.data[:] = 1.0
+    return adj

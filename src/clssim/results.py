@@ -1,0 +1,245 @@
+"""Recording a run and writing its files.
+
+Files of a run directory (ODD §2 "Outputs"):
+
+``timeseries.parquet``  one row per slot: true and recorded offences by type,
+                        arrests, victims, officers on duty, mean maintenance
+``cells.parquet``       one row per cell: x, y, land use, layers at the end,
+                        true and recorded offences (total and by type)
+``events.parquet``      one row per completed offence
+``summary.json``        headline indicators
+``scenario.toml``       the fully resolved scenario (every field)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from clssim import __version__
+from clssim.clock import DAYS_PER_YEAR, SLOTS, SLOTS_PER_DAY, Instant
+from clssim.crime import OFFENCES, Offences
+from clssim.layouts import LAND_USES
+from clssim.metrics import concentration
+from clssim.scenario import Scenario
+from clssim.world import LAYERS
+
+_EVENT_COLUMNS = ("step", "offender", "cell", "kind", "victim", "reported", "arrested")
+
+
+class Recorder:
+    """Preallocated per-step arrays and per-cell tallies, filled by the loop."""
+
+    def __init__(self, steps: int, world, population):
+        self.world = world
+        self.population = population
+        k = len(OFFENCES)
+        self.true = np.zeros((steps, k), dtype=np.int32)
+        self.recorded = np.zeros((steps, k), dtype=np.int32)
+        self.arrests = np.zeros(steps, dtype=np.int32)
+        self.victims = np.zeros(steps, dtype=np.int32)
+        self.on_duty = np.zeros(steps, dtype=np.int16)
+        self.maintenance = np.zeros(steps)
+        self.cell_true = np.zeros((world.ncells, k), dtype=np.int32)
+        self.cell_recorded = np.zeros((world.ncells, k), dtype=np.int32)
+        self._events: list[dict[str, np.ndarray]] = []
+        self.extra: dict[str, np.ndarray] = {}  #: further per-step series (float)
+
+    def series(self, name: str) -> np.ndarray:
+        """A further per-step series, created on first use."""
+        if name not in self.extra:
+            self.extra[name] = np.full(self.arrests.size, np.nan)
+        return self.extra[name]
+
+    def record(self, t: Instant, off: Offences, on_duty: int) -> None:
+        s = t.step
+        self.on_duty[s] = on_duty
+        self.maintenance[s] = self.world.layers["maintenance"].mean()
+        self.arrests[s] = int(off.arrested.sum()) + off.flagrante_arrests.size
+        if not len(off):
+            return
+        np.add.at(self.true[s], off.kind, 1)
+        np.add.at(self.recorded[s], off.kind[off.reported], 1)
+        np.add.at(self.cell_true, (off.cell, off.kind), 1)
+        np.add.at(self.cell_recorded, (off.cell[off.reported], off.kind[off.reported]), 1)
+        self.victims[s] = np.unique(off.victim[off.victim >= 0]).size
+        self._events.append(
+            {
+                "step": np.full(len(off), s, dtype=np.int32),
+                "offender": off.offender,
+                "cell": off.cell,
+                "kind": off.kind,
+                "victim": off.victim,
+                "reported": off.reported,
+                "arrested": off.arrested,
+            }
+        )
+
+    def results(self, scenario: Scenario, steps_done: int) -> Results:
+        n = steps_done
+        steps = np.arange(n)
+        day, slot = np.divmod(steps, SLOTS_PER_DAY)
+        ts: dict[str, Any] = {
+            "step": steps.astype(np.int32),
+            "day": day.astype(np.int32),
+            "slot": pd.Categorical.from_codes(slot, SLOTS),
+            "weekday": ((day + scenario.time.start_weekday) % 7).astype(np.int8),
+            "offences_true": self.true[:n].sum(1),
+            "offences_recorded": self.recorded[:n].sum(1),
+        }
+        for k, name in enumerate(OFFENCES):
+            ts[f"{name}_true"] = self.true[:n, k]
+            ts[f"{name}_recorded"] = self.recorded[:n, k]
+        ts["arrests"] = self.arrests[:n]
+        ts["victims"] = self.victims[:n]
+        ts["officers_on_duty"] = self.on_duty[:n]
+        ts["mean_maintenance"] = self.maintenance[:n]
+        for name, values in self.extra.items():
+            ts[name] = values[:n]
+        timeseries = pd.DataFrame(ts)
+
+        w = self.world
+        x, y = w.xy(np.arange(w.ncells))
+        cells: dict[str, Any] = {
+            "x": x.astype(np.int32),
+            "y": y.astype(np.int32),
+            "land_use": pd.Categorical.from_codes(w.land_use, LAND_USES),
+            "offences_true": self.cell_true.sum(1),
+            "offences_recorded": self.cell_recorded.sum(1),
+        }
+        for k, name in enumerate(OFFENCES):
+            cells[f"{name}_true"] = self.cell_true[:, k]
+            cells[f"{name}_recorded"] = self.cell_recorded[:, k]
+        for name in LAYERS:
+            cells[name] = w.layers[name].copy()
+        cells_df = pd.DataFrame(cells)
+
+        events = self._events_frame(scenario)
+        summary = summarise(scenario, timeseries, cells_df, events, self.population, n)
+        return Results(scenario, timeseries, cells_df, events, summary)
+
+    def _events_frame(self, scenario: Scenario) -> pd.DataFrame:
+        if self._events:
+            cols = {c: np.concatenate([e[c] for e in self._events]) for c in _EVENT_COLUMNS}
+        else:
+            cols = {c: np.empty(0, dtype=np.int64) for c in _EVENT_COLUMNS}
+            cols["reported"] = cols["arrested"] = np.empty(0, dtype=bool)
+        step = cols["step"].astype(np.int32)
+        day, slot = np.divmod(step, SLOTS_PER_DAY)
+        x, y = self.world.xy(cols["cell"])
+        pop = self.population
+        return pd.DataFrame(
+            {
+                "step": step,
+                "day": day.astype(np.int32),
+                "slot": pd.Categorical.from_codes(slot, SLOTS),
+                "x": x.astype(np.int32),
+                "y": y.astype(np.int32),
+                "type": pd.Categorical.from_codes(cols["kind"], OFFENCES),
+                "offender_id": cols["offender"].astype(np.int64),
+                "offender_age": pop.age[cols["offender"]].astype(np.int16),
+                "victim_id": cols["victim"].astype(np.int64),
+                "reported": cols["reported"].astype(bool),
+                "arrested": cols["arrested"].astype(bool),
+            }
+        )
+
+
+def summarise(
+    scenario: Scenario,
+    ts: pd.DataFrame,
+    cells: pd.DataFrame,
+    events: pd.DataFrame,
+    pop,
+    steps: int,
+) -> dict[str, Any]:
+    """Headline indicators of one run (the keys of ``summary.json``)."""
+    years = steps / (SLOTS_PER_DAY * DAYS_PER_YEAR)
+    true = int(ts["offences_true"].sum())
+    recorded = int(ts["offences_recorded"].sum())
+    out: dict[str, Any] = {
+        "clssim_version": __version__,
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "residents": pop.n,
+        "households": pop.n_households,
+        "cells": int(len(cells)),
+        "steps": steps,
+        "years": round(years, 6),
+        "offences_true": true,
+        "offences_recorded": recorded,
+        "recording_rate": _ratio(recorded, true),
+        "offences_per_1000_per_year": _ratio(1000.0 * true, pop.n * years),
+        "arrests": int(ts["arrests"].sum()),
+        "victims": int(events.loc[events["victim_id"] >= 0, "victim_id"].nunique()),
+        "offenders": int(events["offender_id"].nunique()),
+    }
+    for name in OFFENCES:
+        out[f"{name}_true"] = int(ts[f"{name}_true"].sum())
+        out[f"{name}_recorded"] = int(ts[f"{name}_recorded"].sum())
+    counts = cells["offences_true"].to_numpy()
+    out["cells_with_50pct_offences"] = concentration(counts, 0.5)
+    out["cells_with_25pct_offences"] = concentration(counts, 0.25)
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b else 0.0
+
+
+@dataclass
+class Results:
+    """Everything a run produced, in memory."""
+
+    scenario: Scenario
+    timeseries: pd.DataFrame
+    cells: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict[str, Any]
+    extra_files: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write the run's files into ``out_dir`` (created if needed).
+
+        Each file is written to a temporary name and renamed, so a crash never
+        leaves a half-written file under its final name.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in (
+            ("timeseries", self.timeseries),
+            ("cells", self.cells),
+            ("events", self.events),
+        ):
+            _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        text = json.dumps(self.summary, indent=2, sort_keys=True) + "\n"
+        _atomic(out / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8"))
+        toml = scenario_toml(self.scenario)
+        _atomic(out / "scenario.toml", lambda p: Path(p).write_text(toml, encoding="utf-8"))
+        for name, payload in self.extra_files.items():
+            body = json.dumps(payload, indent=2, sort_keys=True) + "\n"
+            _atomic(out / name, lambda p, b=body: Path(p).write_text(b, encoding="utf-8"))
+        return out
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The resolved scenario as TOML text (every field, defaults included)."""
+    data = scenario.to_dict()
+    if scenario.world.map is not None:  # keep the copy runnable from anywhere
+        data["world"]["map"] = str(scenario.map_path())
+    else:
+        del data["world"]["map"]  # TOML has no null: an absent key means "none"
+    return tomli_w.dumps(data)

@@ -1,0 +1,392 @@
+"""Scenarios: TOML files → a validated, immutable :class:`Scenario`.
+
+A scenario file is data, never code: it is read with :mod:`tomllib` and
+validated by pydantic. Every field has a default, a unit and a range (see
+``docs/ODD.md`` and ``clssim fields``). A scenario may ``extends`` another
+file (path relative to itself) and override any of its fields; tables are
+merged key by key, everything else is replaced.
+
+Bad input raises :class:`ScenarioError` whose message is one line naming the
+file, the field path, the offending value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "scenario_from_dict",
+    "default_scenario_path",
+]
+
+
+class ScenarioError(ValueError):
+    """A scenario (or map) file cannot be used; the message is one line."""
+
+
+def _f(default: Any, unit: str, description: str, **kw: Any) -> Any:
+    """A field with a default, a unit and a description (shown by ``clssim fields``)."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class TimeConfig(_Section):
+    years: float = _f(2.0, "years", "Simulated duration.", gt=0.0, le=50.0)
+    start_weekday: int = _f(0, "day", "Weekday of day 0 (0 = Monday).", ge=0, le=6)
+
+
+Typology = Literal["social_housing", "historic_centre", "tourist_strip", "rural_town"]
+
+
+class WorldConfig(_Section):
+    typology: Typology = _f(
+        "social_housing", "-", "Generator used when no map file is given."
+    )
+    width: int = _f(40, "cells", "Grid width (generated layouts).", ge=8, le=1000)
+    height: int = _f(40, "cells", "Grid height (generated layouts).", ge=8, le=1000)
+    map: str | None = _f(
+        None, "path", "Plain-text map file (relative to the scenario file)."
+    )
+    cell_size_m: float = _f(
+        50.0, "m", "Side of one cell; a cell stands for a street segment.", gt=0, le=1000
+    )
+
+
+class PopulationConfig(_Section):
+    residents: int = _f(5000, "persons", "Number of residents.", ge=10, le=2_000_000)
+    household_size: float = _f(
+        2.5, "persons", "Mean household size (Census 2021 PT: 2.5).", ge=1.0, le=6.0
+    )
+    share_poor: Probability = _f(0.20, "share", "Households below the poverty line.")
+    share_migrant: Probability = _f(0.08, "share", "Households of migrants.")
+    share_minority: Probability = _f(0.05, "share", "Households of an ethnic minority.")
+    employment_rate: Probability = _f(
+        0.70, "share", "Employed share of working-age adults not in education."
+    )
+    work_outside_share: Probability = _f(
+        0.60, "share", "Employed residents who work outside the neighbourhood."
+    )
+    neighbour_ties: float = _f(
+        2.0, "ties/person", "Mean ties to residents of nearby homes.", ge=0, le=50
+    )
+    peer_ties: float = _f(
+        3.0, "ties/person", "Mean ties of school-age youths to schoolmates.", ge=0, le=50
+    )
+    haunts_local: int = _f(
+        3, "cells", "Public cells near home an agent frequents.", ge=1, le=20
+    )
+    haunts_leisure: int = _f(
+        3, "cells", "Leisure cells (commerce, nightlife, parks) frequented.", ge=1, le=20
+    )
+    haunt_radius: int = _f(
+        4, "cells", "Radius around home within which local haunts lie.", ge=1, le=50
+    )
+
+
+Strategy = Literal["random", "hotspot", "beat"]
+
+
+class PoliceConfig(_Section):
+    officers: int = _f(8, "officers", "Officers assigned to the area.", ge=0, le=10_000)
+    strategy: Strategy = _f("random", "-", "Patrol strategy of on-duty officers.")
+    shift_slots: int = _f(
+        2, "slots", "Consecutive slots an officer works per day.", ge=1, le=4
+    )
+    guard_radius: int = _f(
+        1, "cells", "Cells around an officer where presence guards.", ge=0, le=5
+    )
+    hotspot_top: int = _f(
+        10, "cells", "Hot-spot strategy: patrols among the top-k recorded cells.", ge=1
+    )
+    hotspot_memory_days: float = _f(
+        60.0, "days", "Half-life of recorded crime in the police picture.", gt=0
+    )
+    hotspot_share: Probability = _f(
+        0.6, "share", "Hot-spot strategy: share of patrol moves spent on hot spots."
+    )
+
+
+class OffenceConfig(_Section):
+    reward: Probability = _f(0.5, "0–1", "Base reward of the offence to an offender.")
+    report_probability: Probability = _f(
+        0.4, "prob.", "Probability that the victim reports (dark figure)."
+    )
+    clearance: Probability = _f(
+        0.15, "prob.", "Probability a reported offence leads to an arrest."
+    )
+
+
+def _offence(reward: float, report: float, clearance: float) -> Any:
+    return Field(
+        default_factory=lambda: OffenceConfig(
+            reward=reward, report_probability=report, clearance=clearance
+        )
+    )
+
+
+class CrimeConfig(_Section):
+    motivation: float = _f(
+        0.03,
+        "1/slot",
+        "Probability per slot that a fully motivated person out of home looks "
+        "for an opportunity (scaled by each person's propensity).",
+        ge=0.0,
+        le=1.0,
+    )
+    propensity_sigma: float = _f(
+        1.0, "-", "Log-normal spread of the individual propensity trait.", ge=0, le=4
+    )
+    employed_factor: Probability = _f(
+        0.5, "×", "Propensity multiplier for employed adults (stake in conformity)."
+    )
+    risk_lighting: float = _f(0.6, "-", "Weight of lighting in perceived risk.", ge=0)
+    risk_maintenance: float = _f(
+        0.6, "-", "Weight of maintenance in perceived risk.", ge=0
+    )
+    risk_surveillance: float = _f(
+        0.6, "-", "Weight of natural surveillance in perceived risk.", ge=0
+    )
+    risk_police: float = _f(2.0, "-", "Weight of police presence in perceived risk.", ge=0)
+    guard_police: float = _f(
+        2.0, "-", "Guardianship of one officer in reach (hazard units).", ge=0
+    )
+    guard_bystander: float = _f(
+        0.15, "-", "Guardianship of one bystander, times natural surveillance.", ge=0
+    )
+    guard_place: float = _f(
+        0.5, "-", "Guardianship of place management (commerce, schools).", ge=0
+    )
+    return_probability: Probability = _f(
+        0.5, "prob.", "Chance an offender out of home returns to a remembered success."
+    )
+    in_flagrante_arrest: Probability = _f(
+        0.5, "prob.", "Arrest probability when an officer foils an offence."
+    )
+    vandalism_damage: Probability = _f(
+        0.08, "maintenance", "Drop in a cell's maintenance per act of vandalism."
+    )
+    repair_days: float = _f(
+        120.0, "days", "Time constant of maintenance recovering its baseline.", gt=0
+    )
+    burglary: OffenceConfig = _offence(1.0, 0.70, 0.10)
+    theft: OffenceConfig = _offence(0.7, 0.35, 0.08)
+    violence: OffenceConfig = _offence(0.2, 0.45, 0.40)
+    vandalism: OffenceConfig = _offence(0.3, 0.20, 0.05)
+
+
+class Scenario(_Section):
+    """A complete, validated scenario. Immutable; derive variants with :meth:`with_overrides`."""
+
+    name: str = _f("neighbourhood", "-", "Short name of the scenario.")
+    description: str = _f("", "-", "What the scenario represents and its sources.")
+    seed: int = _f(1, "-", "Root seed of the random-number tree.", ge=0, lt=2**63)
+    time: TimeConfig = Field(default_factory=TimeConfig)
+    world: WorldConfig = Field(default_factory=WorldConfig)
+    population: PopulationConfig = Field(default_factory=PopulationConfig)
+    police: PoliceConfig = Field(default_factory=PoliceConfig)
+    crime: CrimeConfig = Field(default_factory=CrimeConfig)
+    #: Directory against which relative paths (map files) resolve; not a TOML key.
+    base_dir: str = Field(default=".", exclude=True)
+
+    @model_validator(mode="after")
+    def _map_exists(self) -> Scenario:
+        if self.world.map is not None and not self.map_path().is_file():
+            raise ValueError(f"map file not found: {self.map_path()}")
+        return self
+
+    def map_path(self) -> Path:
+        """Absolute path of the map file (``world.map`` relative to the scenario)."""
+        assert self.world.map is not None
+        return (Path(self.base_dir) / self.world.map).resolve()
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy with dotted-path overrides, e.g. ``{"police.officers": 12}``."""
+        data = self.to_dict()
+        for path, value in overrides.items():
+            node = data
+            *parents, leaf = path.split(".")
+            for key in parents:
+                node = node.setdefault(key, {})
+                if not isinstance(node, dict):
+                    raise ScenarioError(f"{path}: '{key}' is not a table")
+            node[leaf] = value
+        return scenario_from_dict(data, source="<overrides>", base_dir=self.base_dir)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON/TOML-serialisable) of every field, defaults included."""
+        return self.model_dump(mode="json")
+
+    @property
+    def steps(self) -> int:
+        """Number of simulated slots (4 per day)."""
+        from clssim.clock import SLOTS_PER_DAY
+
+        return max(1, round(self.time.years * 365 * SLOTS_PER_DAY))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_scenario_path() -> Path:
+    """The shipped default neighbourhood (``scenarios/neighbourhood.toml``)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "scenarios" / "neighbourhood.toml"
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError("default scenario scenarios/neighbourhood.toml not found")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Path]:
+    """Raw data of ``path`` with its ``extends`` chain merged; base dir of map paths."""
+    path = path.resolve()
+    if path in chain:
+        cycle = " → ".join(p.name for p in (*chain, path))
+        raise ScenarioError(f"{chain[-1]}: extends = '{path.name}': cycle {cycle}")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, path.parent
+    if not isinstance(parent, str):
+        raise ScenarioError(
+            f"{path}: extends = {parent!r}: must be a path string to a scenario file"
+        )
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(f"{path}: extends = '{parent}': file not found")
+    base, base_dir = _resolve(parent_path, (*chain, path))
+    world = data.get("world")
+    if isinstance(world, dict) and "map" in world:
+        base_dir = path.parent  # a map named here is relative to this file
+    return _merge(base, data), base_dir
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Read, merge (``extends``) and validate a scenario file.
+
+    With no path, the shipped default neighbourhood is loaded.
+    """
+    path = default_scenario_path() if path is None else Path(path)
+    data, base_dir = _resolve(path, ())
+    return scenario_from_dict(data, source=str(path), base_dir=str(base_dir))
+
+
+def scenario_from_dict(
+    data: dict[str, Any], source: str = "<dict>", base_dir: str = "."
+) -> Scenario:
+    """Validate plain data as a :class:`Scenario`; errors name ``source``."""
+    data = dict(data)
+    data.pop("extends", None)
+    try:
+        return Scenario.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise ScenarioError(_one_line(source, exc, data)) from None
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] = Scenario
+    for key in loc[:-1]:
+        field = model.model_fields.get(str(key))
+        ann = getattr(field, "annotation", None) if field else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return []
+        model = ann
+    return [k for k in model.model_fields if k != "base_dir"]
+
+
+def _one_line(source: str, exc: ValidationError, data: dict[str, Any]) -> str:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    field = ".".join(str(p) for p in loc) or "(top level)"
+    value = err.get("input") if loc else None
+    if err["type"] == "extra_forbidden":
+        allowed = ", ".join(_allowed_keys(loc))
+        return f"{source}: {field}: unknown field; allowed here: {allowed}"
+    if not loc and "map file not found" in err["msg"]:
+        world = data.get("world", {})
+        return (
+            f"{source}: world.map = {world.get('map')!r}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
+        )
+    value = _lookup(data, loc) if loc else value
+    msg = err["msg"]
+    ctx = err.get("ctx") or {}
+    if "expected" in ctx:
+        msg = f"must be one of {ctx['expected']}"
+    more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"{source}: {field} = {value!r}: {msg}{more}"
+
+
+def field_table() -> list[tuple[str, str, str, str, str]]:
+    """Rows (path, default, unit, allowed range, description) of every field."""
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def walk(node: BaseModel, prefix: str) -> None:
+        for name, info in type(node).model_fields.items():
+            if name == "base_dir":
+                continue
+            path = f"{prefix}{name}"
+            value = getattr(node, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{path}.")
+                continue
+            bounds = [
+                f"{op}{getattr(m, attr)}"
+                for m in info.metadata
+                for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+                if getattr(m, attr, None) is not None
+            ]
+            args = getattr(info.annotation, "__args__", ())
+            literals = [a for a in args if isinstance(a, str)]
+            allowed = " ".join(bounds) or "|".join(literals) or "text"
+            extra = info.json_schema_extra
+            unit = str(extra.get("unit", "-")) if isinstance(extra, dict) else "-"
+            rows.append((path, repr(value), unit, allowed, info.description or ""))
+
+    walk(Scenario(), "")
+    return rows
