@@ -34,7 +34,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.years is not None:
         overrides["time.years"] = args.years
     scenario = _scenario(args.scenario, overrides)
-    out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
+    out = (
+        Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
+    )
 
     from clssim import plots
     from clssim.model import CLSModel
@@ -101,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its outputs")
     run.add_argument(
-        "scenario", nargs="?", help=f"scenario TOML (default: {default_scenario_path().name})"
+        "scenario",
+        nargs="?",
+        help=f"scenario TOML (default: {default_scenario_path().name})",
     )
     run.add_argument("--seed", type=int, help="override the scenario seed")
     run.add_argument("--years", type=float, help="override the simulated years")

@@ -206,7 +206,9 @@ def crime_step(
     hazard = police_h + other_h
     foiled = rng.random(cand.size) < 1.0 - np.exp(-hazard)
     by_police = np.divide(police_h, hazard, out=np.zeros_like(hazard), where=hazard > 0)
-    caught = attempt & foiled & (rng.random(cand.size) < cfg.in_flagrante_arrest * by_police)
+    caught = (
+        attempt & foiled & (rng.random(cand.size) < cfg.in_flagrante_arrest * by_police)
+    )
     done = attempt & ~foiled
     offender, cell, kind = cand[done], cell[done], kind[done]
 

@@ -131,7 +131,10 @@ def generate_layout(
     radius = max(width, height) / 2
     for bx in range(0, width, block):
         for by in range(0, height, block):
-            xs, ys = slice(bx, min(bx + block - 1, width)), slice(by, min(by + block - 1, height))
+            xs, ys = (
+                slice(bx, min(bx + block - 1, width)),
+                slice(by, min(by + block - 1, height)),
+            )
             mx, my = bx + block / 2, by + block / 2
             d = np.hypot(mx - cx, my - cy) / radius
             weights = centre_w if rng.random() > d else edge_w

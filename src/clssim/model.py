@@ -92,14 +92,19 @@ class CLSModel(mesa.Model):
         self.police.record(offences.cell[offences.reported])
         # 5. upkeep, once a day
         if t.slot == SLOTS_PER_DAY - 1:
-            maint, base = self.world.layers["maintenance"], self.world.baseline["maintenance"]
+            maint, base = (
+                self.world.layers["maintenance"],
+                self.world.baseline["maintenance"],
+            )
             maint += (base - maint) * self._repair
         # 6. record
         self.recorder.record(t, offences, self.police.on_duty)
         if self.steps >= self.n_steps:
             self.running = False
 
-    def run(self, steps: int | None = None, progress: Callable[[int], None] | None = None) -> Results:
+    def run(
+        self, steps: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> Results:
         """Run to the scenario's end (or ``steps`` more slots) and return the results."""
         todo = self.n_steps - self.steps if steps is None else steps
         for _ in range(todo):

@@ -31,7 +31,12 @@ LAND_COLOURS = (
     "#e3c6e6",  # nightlife
     "#b8d39a",  # farm
 )
-STYLE = {"figure.dpi": 110, "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+STYLE = {
+    "figure.dpi": 110,
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 
 
 def _grid(results: Results, column: str) -> np.ndarray:
@@ -52,19 +57,39 @@ def crime_map(results: Results, path: str | Path) -> Path:
             (axes[0], "offences_true", "True offences"),
             (axes[1], "offences_recorded", "Recorded offences (what police see)"),
         ):
-            ax.imshow(land.T, cmap=ListedColormap(LAND_COLOURS), vmin=0, vmax=len(LAND_USES) - 1,
-                      interpolation="nearest")
+            ax.imshow(
+                land.T,
+                cmap=ListedColormap(LAND_COLOURS),
+                vmin=0,
+                vmax=len(LAND_USES) - 1,
+                interpolation="nearest",
+            )
             counts = _grid(results, col).astype(float)
             x, y = np.nonzero(counts)
-            sc = ax.scatter(x, y, s=6 + 60 * counts[x, y] / vmax, c=counts[x, y], cmap="inferno_r",
-                            vmin=0, vmax=vmax, edgecolors="black", linewidths=0.3)
+            sc = ax.scatter(
+                x,
+                y,
+                s=6 + 60 * counts[x, y] / vmax,
+                c=counts[x, y],
+                cmap="inferno_r",
+                vmin=0,
+                vmax=vmax,
+                edgecolors="black",
+                linewidths=0.3,
+            )
             ax.set_title(f"{title}: {int(counts.sum())}")
             ax.set_xticks([])
             ax.set_yticks([])
         fig.colorbar(sc, ax=axes, shrink=0.7, label="offences per cell")
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LAND_COLOURS]
-        fig.legend(handles, [u.replace("_", " ") for u in LAND_USES], loc="outside lower center",
-                   ncol=5, frameon=False, fontsize=7)
+        fig.legend(
+            handles,
+            [u.replace("_", " ") for u in LAND_USES],
+            loc="outside lower center",
+            ncol=5,
+            frameon=False,
+            fontsize=7,
+        )
         fig.suptitle(f"{results.scenario.name}, seed {results.scenario.seed}")
         fig.savefig(path)
         plt.close(fig)
@@ -83,11 +108,15 @@ def trend(results: Results, path: str | Path) -> Path:
             ("arrests", "arrests", ":"),
         ):
             weekly = np.bincount(week, weights=ts[col].to_numpy())
-            ax.plot(np.arange(weekly.size), weekly, style, color="black", lw=1.2, label=label)
+            ax.plot(
+                np.arange(weekly.size), weekly, style, color="black", lw=1.2, label=label
+            )
         ax.set_xlabel("week")
         ax.set_ylabel("per week")
         ax.legend(frameon=False)
-        ax.set_title(f"{results.scenario.name}: offences per week (seed {results.scenario.seed})")
+        ax.set_title(
+            f"{results.scenario.name}: offences per week (seed {results.scenario.seed})"
+        )
         fig.savefig(path)
         plt.close(fig)
     return Path(path)

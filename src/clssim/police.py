@@ -32,7 +32,9 @@ class Officer(CellAgent):
 
     def __init__(self, model, shift_start: int, shift_slots: int, beat: np.ndarray):
         super().__init__(model)
-        self.shift = frozenset((shift_start + k) % SLOTS_PER_DAY for k in range(shift_slots))
+        self.shift = frozenset(
+            (shift_start + k) % SLOTS_PER_DAY for k in range(shift_slots)
+        )
         self.beat = beat  #: flat cells of the officer's beat (all cells if no beats)
         self.arrests = 0
 
@@ -64,11 +66,9 @@ class PoliceForce:
             Officer(model, i % SLOTS_PER_DAY, cfg.shift_slots, beat_list[i])
             for i in range(cfg.officers)
         ]
-        for officer, cell in zip(self.officers, self._random_cells(len(self.officers))):
-            officer.cell = world.grid.all_cells.cells[cell]
-        self.position = np.array(
-            [self._flat(o) for o in self.officers], dtype=np.int64
-        )
+        for officer in self.officers:  # everyone starts on their own beat
+            officer.cell = world.grid.all_cells.cells[int(rng.choice(officer.beat))]
+        self.position = np.array([self._flat(o) for o in self.officers], dtype=np.int64)
         self.reach = moore_table(world.width, world.height, cfg.guard_radius)
         #: recorded offences per cell, decaying with half-life hotspot_memory_days
         self.picture = np.zeros(world.ncells)
@@ -91,7 +91,7 @@ class PoliceForce:
             target = self._targets(np.flatnonzero(duty))
             self.position[duty] = target
             cells = self.world.grid.all_cells.cells
-            for i, c in zip(np.flatnonzero(duty), target):
+            for i, c in zip(np.flatnonzero(duty), target, strict=True):
                 self.officers[i].cell = cells[c]
         presence = np.zeros(self.world.ncells + 1)
         reach = self.reach[self.position[duty]].ravel()

@@ -111,13 +111,16 @@ def _households(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarra
 def _ages(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Ages by household: a head, a partner of similar age, then children.
 
-    Heads of one-person households are elderly with probability 0.45 (Census
-    2021: about half of one-person households are 65+); heads of larger
-    households are 25–64 (85%) or elderly. Children are 0–24 years younger
-    members. The result approximates the Portuguese age pyramid (ODD §7).
+    Heads are elderly (65–94) with probability 0.5 in one-person households
+    (Census 2021: about half of one-person households are 65+), 0.45 in
+    couples (retired couples) and 0.08 in larger households; otherwise 25–64.
+    Further members are children 0–24 (18–42 years younger than the head), or
+    adult children when the head is elderly. The result approximates the
+    Portuguese age pyramid (ODD §7).
     """
     nh = sizes.size
-    elderly_head = np.where(sizes == 1, rng.random(nh) < 0.45, rng.random(nh) < 0.15)
+    p_elderly = np.select([sizes == 1, sizes == 2], [0.5, 0.45], 0.08)
+    elderly_head = rng.random(nh) < p_elderly
     head = np.where(
         elderly_head, rng.integers(65, 95, nh), rng.integers(25, 65, nh)
     ).astype(np.int16)
@@ -314,9 +317,7 @@ def build_network(
         lo = np.searchsorted(ks, target_key, side="left")
         hi = np.searchsorted(ks, target_key, side="right")
         has = hi > lo
-        pick = lo[has] + (rng.random(int(has.sum())) * (hi[has] - lo[has])).astype(
-            np.int64
-        )
+        pick = lo[has] + (rng.random(int(has.sum())) * (hi[has] - lo[has])).astype(np.int64)
         rows.append(ps[src[has]])
         cols.append(ps[pick])
     r = np.concatenate(rows)

@@ -153,9 +153,7 @@ class CrimeConfig(_Section):
         0.5, "×", "Propensity multiplier for employed adults (stake in conformity)."
     )
     risk_lighting: float = _f(0.6, "-", "Weight of lighting in perceived risk.", ge=0)
-    risk_maintenance: float = _f(
-        0.6, "-", "Weight of maintenance in perceived risk.", ge=0
-    )
+    risk_maintenance: float = _f(0.6, "-", "Weight of maintenance in perceived risk.", ge=0)
     risk_surveillance: float = _f(
         0.6, "-", "Weight of natural surveillance in perceived risk.", ge=0
     )
@@ -188,7 +186,7 @@ class CrimeConfig(_Section):
 
 
 class Scenario(_Section):
-    """A complete, validated scenario. Immutable; derive variants with :meth:`with_overrides`."""
+    """A complete, validated scenario; immutable (see :meth:`with_overrides`)."""
 
     name: str = _f("neighbourhood", "-", "Short name of the scenario.")
     description: str = _f("", "-", "What the scenario represents and its sources.")

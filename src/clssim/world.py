@@ -105,9 +105,7 @@ def moore_table(width: int, height: int, radius: int = 1) -> np.ndarray:
     return out
 
 
-def build_world(
-    land_use: np.ndarray, rng: np.random.Generator, mesa_random=None
-) -> World:
+def build_world(land_use: np.ndarray, rng: np.random.Generator, mesa_random=None) -> World:
     """A :class:`World` for a ``(width, height)`` land-use array.
 
     Layer values are the land-use baseline times log-normal-free multiplicative
