@@ -91,8 +91,15 @@ def cmd_fields(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line like every other clssim error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"clssim: error: {message} (see clssim --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clssim",
         description="Simulate proximity policing and Local Safety Contracts.",
     )

@@ -20,10 +20,9 @@ One slot of crime, as a function of arrays (ODD §7 "Crime"):
 5. **Offence.** A completed offence has a victim (theft, violence: a person
    present; burglary: an empty home's household) or a target cell
    (vandalism, which lowers the cell's maintenance).
-6. **Dark figure.** The victim reports with the offence type's probability
-   (times the victim's reporting propensity when trust is modelled); a
-   reported offence may be cleared by an arrest. True and recorded crime are
-   kept apart in every output.
+
+Reporting (the dark figure) and clearance follow in :mod:`clssim.reporting`
+and :class:`clssim.police.PoliceForce`.
 """
 
 from __future__ import annotations
@@ -81,21 +80,27 @@ def propensity(pop, cfg, rng: np.random.Generator) -> np.ndarray:
 
 @dataclass
 class Offences:
-    """Completed offences of one slot, one entry each (plus foiled arrests)."""
+    """Completed offences of one slot, one entry each (plus foiled arrests).
+
+    ``reported``, ``tipped`` and ``arrested`` are filled by the later phases
+    (:mod:`clssim.reporting`, :meth:`clssim.police.PoliceForce.investigate`).
+    """
 
     offender: np.ndarray
     cell: np.ndarray
     kind: np.ndarray
     victim: np.ndarray  #: resident id, -1 for vandalism
-    reported: np.ndarray
-    arrested: np.ndarray
+    prior: np.ndarray  #: the offender's completed offences before this one
+    reported: np.ndarray  #: the victim (or a place manager) told the police
+    tipped: np.ndarray  #: a witness passed a tip
+    arrested: np.ndarray  #: cleared by an arrest after investigation
     flagrante_arrests: np.ndarray  #: offenders arrested while attempting
 
     @classmethod
     def none(cls) -> Offences:
         e = np.empty(0, dtype=np.int64)
         b = np.empty(0, dtype=bool)
-        return cls(e, e, e, e, b, b, e)
+        return cls(e, e, e, e, e, b, b, b, e)
 
     def __len__(self) -> int:
         return int(self.offender.size)
@@ -106,6 +111,7 @@ class CrimeState:
     """What offending leaves behind in people: memory and records."""
 
     p_motivated: np.ndarray  #: per-slot probability of looking for an opportunity
+    reward: np.ndarray  #: per offence type (column vector)
     memory: np.ndarray  #: cell of the last success, -1 if none
     offences: np.ndarray  #: completed offences per resident
     arrests: np.ndarray  #: arrests per resident
@@ -115,8 +121,17 @@ def init_state(pop, cfg, rng: np.random.Generator) -> CrimeState:
     p = np.clip(cfg.motivation * propensity(pop, cfg, rng), 0.0, 1.0)
     n = pop.n
     return CrimeState(
-        p, np.full(n, -1, np.int64), np.zeros(n, np.int32), np.zeros(n, np.int32)
+        p,
+        per_type(cfg, "reward")[:, None],
+        np.full(n, -1, np.int64),
+        np.zeros(n, np.int32),
+        np.zeros(n, np.int32),
     )
+
+
+def per_type(cfg, attribute: str) -> np.ndarray:
+    """One offence parameter for every type, in ``OFFENCES`` order."""
+    return np.array([getattr(getattr(cfg, name), attribute) for name in OFFENCES])
 
 
 def _pick_weighted(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -138,14 +153,12 @@ def crime_step(
     dark: bool,
     night: bool,
     rng: np.random.Generator,
-    report_factor: np.ndarray | None = None,
     guardianship: np.ndarray | None = None,
 ) -> Offences:
     """Run one slot of offending; updates ``loc``, ``state`` and maintenance in place.
 
-    ``report_factor`` (per resident) multiplies the victims' reporting
-    probability; ``guardianship`` (per cell, hazard units) adds informal
-    guardianship such as collective efficacy or field workers.
+    ``guardianship`` (per cell, hazard units) adds informal guardianship such
+    as collective efficacy or field workers.
     """
     out = act >= LOCAL
     u = rng.random(pop.n)
@@ -182,7 +195,6 @@ def crime_step(
     )
     safe = np.exp(-risk_hazard)  # 1 − perceived risk
     attr = L["attractiveness"][cell]
-    reward = np.array([getattr(cfg, name).reward for name in OFFENCES])[:, None]
     avail = np.stack(
         [
             (1.0 - np.exp(-empty)) * attr,
@@ -191,7 +203,7 @@ def crime_step(
             1.0 - maint,
         ]
     )
-    eu = reward * SUITABILITY[:, lu] * avail * safe  # (4, k)
+    eu = state.reward * SUITABILITY[:, lu] * avail * safe  # (4, k)
     attempt = rng.random(cand.size) < np.clip(eu.max(axis=0), 0.0, 1.0)
     kind = _pick_weighted(eu.T, rng)
 
@@ -227,19 +239,11 @@ def crime_step(
     np.subtract.at(L["maintenance"], cell[kind == VANDALISM], cfg.vandalism_damage)
     np.clip(L["maintenance"], 0.0, 1.0, out=L["maintenance"])
 
-    # 6. reporting and clearance
-    p_report = np.array([getattr(cfg, name).report_probability for name in OFFENCES])[kind]
-    if report_factor is not None:
-        has_victim = victim >= 0
-        p_report = np.where(
-            has_victim, p_report * report_factor[np.maximum(victim, 0)], p_report
-        )
-    reported = rng.random(offender.size) < np.clip(p_report, 0.0, 1.0)
-    clearance = np.array([getattr(cfg, name).clearance for name in OFFENCES])[kind]
-    arrested = reported & (rng.random(offender.size) < clearance)
-
+    prior = state.offences[offender].copy()
     state.memory[offender] = cell
     np.add.at(state.offences, offender, 1)
-    np.add.at(state.arrests, offender[arrested], 1)
     np.add.at(state.arrests, cand[caught], 1)
-    return Offences(offender, cell, kind, victim, reported, arrested, cand[caught])
+    no = np.zeros(offender.size, dtype=bool)
+    return Offences(
+        offender, cell, kind, victim, prior, no, no.copy(), no.copy(), cand[caught]
+    )

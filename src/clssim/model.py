@@ -1,14 +1,20 @@
 """CLSModel: the neighbourhood simulation, one slot per step.
 
 The loop is a sequence of phases, each a function of arrays that can be read
-beside the ODD (``docs/ODD.md`` §2 "Process overview and scheduling"):
+beside the ODD (``docs/ODD.md`` §3 "Process overview and scheduling"):
 
 1. **routines**  — every resident picks an activity and a place;
 2. **patrol**    — on-duty officers move; police presence per cell;
-3. **crime**     — motivated offenders meet targets without guardians;
-4. **policing**  — reported offences enter the police picture;
-5. **upkeep**    — once a day, maintenance recovers towards its baseline;
-6. **record**    — the recorder stores the slot's indicators and events.
+3. **contacts**  — residents out of home meet officers in reach, fairly or not;
+4. **crime**     — motivated offenders meet targets without capable guardians
+   (police, bystanders, place managers, collective efficacy);
+5. **reporting** — victims report with a trust-dependent probability (the dark
+   figure); witnesses tip;
+6. **policing**  — known offences are investigated; reports and tips enter the
+   police picture; arrests deter or label;
+7. **day's end** — trust, insecurity, collective efficacy and careers change
+   with the day's events; maintenance recovers;
+8. **record**    — the recorder stores the slot's indicators and events.
 
 Randomness comes from one ``numpy.random.SeedSequence`` tree rooted at the
 scenario seed: each component has its own child stream, so the same scenario
@@ -22,18 +28,20 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
+from clssim import social
 from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, instant
 from clssim.crime import crime_step, init_state
 from clssim.police import PoliceForce
 from clssim.population import build_population
+from clssim.reporting import report, tips
 from clssim.results import Recorder, Results
-from clssim.routines import activities, locations
+from clssim.routines import Routines
 from clssim.scenario import Scenario, load_scenario
 from clssim.world import world_from_scenario
 
 
 class CLSModel(mesa.Model):
-    """A neighbourhood under a Local Safety Contract (or none).
+    """A neighbourhood and its police, residents and offenders.
 
     Parameters
     ----------
@@ -49,16 +57,22 @@ class CLSModel(mesa.Model):
         if seed is not None:
             scenario = scenario.with_overrides({"seed": seed})
         self.scenario_config = scenario
-        streams = np.random.SeedSequence(scenario.seed).spawn(6)
+        streams = np.random.SeedSequence(scenario.seed).spawn(7)
         rngs = [np.random.default_rng(s) for s in streams]
         super().__init__(rng=rngs[0])
         self.world = world_from_scenario(scenario, rngs[1], mesa_random=self.random)
         self.population = build_population(scenario, self.world, rngs[2])
         self.crime_state = init_state(self.population, scenario.crime, rngs[3])
         self.police = PoliceForce(self, self.world, scenario.police, rngs[4])
+        self.social = social.init_social(
+            self.population, self.world, scenario, self.crime_state.p_motivated, rngs[6]
+        )
+        self.routines = Routines(self.population)
         self.loop_rng = rngs[5]
         self.n_steps = scenario.steps
         self.recorder = Recorder(self.n_steps, self.world, self.population)
+        self._groups = social.group_matrix(self.population)
+        self._social_now = social.group_means(self.social, self._groups)
         self._repair = 1.0 - np.exp(-1.0 / scenario.crime.repair_days)
         self.activity = np.zeros(self.population.n, dtype=np.int8)
         self.location = self.population.home.copy()
@@ -69,13 +83,17 @@ class CLSModel(mesa.Model):
         cfg = self.scenario_config
         t = instant(self.steps - 1, cfg.time.start_weekday)
         rng = self.loop_rng
-        pop = self.population
+        pop, soc, police = self.population, self.social, self.police
         # 1. routines
-        self.activity = activities(pop, t.daytype, t.slot, rng)
-        self.location = locations(pop, self.activity, rng)
+        self.activity = self.routines.activities(t.daytype, t.slot, rng)
+        self.location = self.routines.locations(self.activity, rng)
         # 2. patrol
-        presence = self.police.patrol(t.slot)
-        # 3. crime
+        presence = police.patrol(t.slot)
+        # 3. contacts with officers
+        fair, unfair = social.police_contacts(
+            soc, self.activity, self.location, presence, cfg.police, rng
+        )
+        # 4. crime
         offences = crime_step(
             pop=pop,
             world=self.world,
@@ -87,18 +105,29 @@ class CLSModel(mesa.Model):
             dark=t.slot in (NIGHT, EVENING),
             night=t.slot == NIGHT,
             rng=rng,
+            guardianship=soc.guard,
         )
-        # 4. policing sees only what is reported
-        self.police.record(offences.cell[offences.reported])
-        # 5. upkeep, once a day
+        # 5. reporting: the dark figure, and witnesses' tips
+        report(offences, soc.trust, soc.cell_trust, cfg.crime, cfg.trust, rng)
+        tips(offences, self.location, soc.trust, cfg.trust.tip_rate, rng)
+        # 6. policing: only reports and tips reach the police
+        police.investigate(offences, cfg.crime, rng)
+        police.record(offences.cell[offences.reported | offences.tipped])
+        social.note_offences(soc, offences, cfg.police, rng)
+        cleared = offences.offender[offences.arrested]
+        np.add.at(self.crime_state.arrests, cleared, 1)
+        arrested = np.concatenate([cleared, offences.flagrante_arrests])
+        fair_arrest = police.arrest_fairness(arrested.size, rng)
+        social.note_arrests(soc, arrested, fair_arrest, cfg.careers)
+        # 7. the day's end: slow social state and upkeep
         if t.slot == SLOTS_PER_DAY - 1:
-            maint, base = (
-                self.world.layers["maintenance"],
-                self.world.baseline["maintenance"],
-            )
-            maint += (base - maint) * self._repair
-        # 6. record
-        self.recorder.record(t, offences, self.police.on_duty)
+            social.end_of_day(soc, pop, self.world, cfg, self.crime_state)
+            maint = self.world.layers["maintenance"]
+            maint += (self.world.baseline["maintenance"] - maint) * self._repair
+            self._social_now = social.group_means(soc, self._groups)
+        # 8. record
+        self.recorder.record(t, offences, police.on_duty)
+        self.recorder.record_social(t.step, offences, fair, unfair, soc, self._social_now)
         if self.steps >= self.n_steps:
             self.running = False
 
@@ -115,7 +144,7 @@ class CLSModel(mesa.Model):
 
     def results(self) -> Results:
         """The outputs recorded so far."""
-        return self.recorder.results(self.scenario_config, self.steps)
+        return self.recorder.results(self.scenario_config, self.steps, self.social)
 
 
 def run(scenario: Scenario | None = None, seed: int | None = None) -> Results:

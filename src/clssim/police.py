@@ -24,6 +24,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from clssim.clock import SLOTS_PER_DAY
+from clssim.crime import per_type
 from clssim.world import World, moore_table
 
 
@@ -73,7 +74,7 @@ class PoliceForce:
         #: recorded offences per cell, decaying with half-life hotspot_memory_days
         self.picture = np.zeros(world.ncells)
         self._decay = 0.5 ** (1.0 / (cfg.hotspot_memory_days * SLOTS_PER_DAY))
-        self.presence = np.zeros(world.ncells)
+        self.presence = np.zeros(world.ncells + 1)
         self.on_duty = 0
 
     def _flat(self, officer: Officer) -> int:
@@ -84,7 +85,11 @@ class PoliceForce:
         return self.rng.integers(0, self.world.ncells, k)
 
     def patrol(self, slot: int) -> np.ndarray:
-        """Move on-duty officers; return the per-cell count of officers in reach."""
+        """Move on-duty officers; return the count of officers in reach of each cell.
+
+        The array has ``ncells + 1`` entries: the last stands for "outside the
+        map" (``Population.outside``) and is always 0.
+        """
         duty = np.array([o.on_duty(slot) for o in self.officers], dtype=bool)
         k = self.on_duty = int(duty.sum())
         if k:
@@ -95,9 +100,10 @@ class PoliceForce:
                 self.officers[i].cell = cells[c]
         presence = np.zeros(self.world.ncells + 1)
         reach = self.reach[self.position[duty]].ravel()
-        np.add.at(presence, reach, 1.0)  # -1 pads land on the sentinel
-        self.presence = presence[:-1]
-        return self.presence
+        np.add.at(presence, reach, 1.0)  # -1 pads land on the sentinel ...
+        presence[-1] = 0.0  # ... which is also "outside the map": no officer there
+        self.presence = presence
+        return presence
 
     def _targets(self, on_duty: np.ndarray) -> np.ndarray:
         k = on_duty.size
@@ -116,6 +122,24 @@ class PoliceForce:
         return target
 
     def record(self, cells: np.ndarray) -> None:
-        """Add reported offences to the police picture (called every slot)."""
+        """Add reported offences and tips to the police picture (every slot)."""
         self.picture *= self._decay
         np.add.at(self.picture, cells, 1.0)
+
+    def investigate(self, off, crime_cfg, rng: np.random.Generator) -> None:
+        """Clear reported or tipped offences by arrest (sets ``off.arrested``).
+
+        An offence the police know of is cleared with the offence type's
+        ``clearance`` probability, multiplied by ``1 + tip_clearance_boost``
+        when a witness tipped.
+        """
+        if not len(off):
+            return
+        known = off.reported | off.tipped
+        base = per_type(crime_cfg, "clearance")[off.kind]
+        p = np.clip(base * (1.0 + self.cfg.tip_clearance_boost * off.tipped), 0.0, 1.0)
+        off.arrested[:] = known & (rng.random(len(off)) < p)
+
+    def arrest_fairness(self, k: int, rng: np.random.Generator) -> np.ndarray:
+        """Whether each of ``k`` arrests is perceived as fair (procedural justice)."""
+        return rng.random(k) < self.cfg.procedural_justice

@@ -31,7 +31,17 @@ from clssim.metrics import concentration
 from clssim.scenario import Scenario
 from clssim.world import LAYERS
 
-_EVENT_COLUMNS = ("step", "offender", "cell", "kind", "victim", "reported", "arrested")
+_EVENT_COLUMNS = (
+    "step",
+    "offender",
+    "cell",
+    "kind",
+    "victim",
+    "prior",
+    "reported",
+    "tipped",
+    "arrested",
+)
 
 
 class Recorder:
@@ -77,12 +87,28 @@ class Recorder:
                 "cell": off.cell,
                 "kind": off.kind,
                 "victim": off.victim,
+                "prior": off.prior,
                 "reported": off.reported,
+                "tipped": off.tipped,
                 "arrested": off.arrested,
             }
         )
 
-    def results(self, scenario: Scenario, steps_done: int) -> Results:
+    def record_social(
+        self, s: int, off: Offences, fair: int, unfair: int, soc, now: dict[str, float]
+    ) -> None:
+        """Social indicators of the slot (state as of the last day's end)."""
+        self.series("contacts_fair")[s] = fair
+        self.series("contacts_unfair")[s] = unfair
+        self.series("tips")[s] = int(off.tipped.sum())
+        first = off.prior == 0
+        self.series("first_time_offenders")[s] = np.unique(off.offender[first]).size
+        self.series("repeat_offences")[s] = int((~first).sum())
+        for key, value in now.items():
+            self.series(key)[s] = value
+        self._social = soc
+
+    def results(self, scenario: Scenario, steps_done: int, soc=None) -> Results:
         n = steps_done
         steps = np.arange(n)
         day, slot = np.divmod(steps, SLOTS_PER_DAY)
@@ -101,6 +127,11 @@ class Recorder:
         ts["victims"] = self.victims[:n]
         ts["officers_on_duty"] = self.on_duty[:n]
         ts["mean_maintenance"] = self.maintenance[:n]
+        ts["disorder"] = 1.0 - self.maintenance[:n]
+        true_n = ts["offences_true"].astype(float)
+        ts["reporting_rate"] = np.divide(
+            ts["offences_recorded"], true_n, out=np.full(n, np.nan), where=true_n > 0
+        )
         for name, values in self.extra.items():
             ts[name] = values[:n]
         timeseries = pd.DataFrame(ts)
@@ -119,10 +150,22 @@ class Recorder:
             cells[f"{name}_recorded"] = self.cell_recorded[:, k]
         for name in LAYERS:
             cells[name] = w.layers[name].copy()
+        if soc is not None:
+            home = self.population.home
+            counts = np.bincount(home, minlength=w.ncells).astype(float)
+            for name in ("trust", "insecurity"):
+                total = np.bincount(home, weights=getattr(soc, name), minlength=w.ncells)
+                cells[name] = np.divide(
+                    total, counts, out=np.full(w.ncells, np.nan), where=counts > 0
+                )
+            cells["residents"] = counts.astype(np.int32)
+            cells["collective_efficacy"] = soc.efficacy[soc.area_of_cell]
         cells_df = pd.DataFrame(cells)
 
         events = self._events_frame(scenario)
         summary = summarise(scenario, timeseries, cells_df, events, self.population, n)
+        if soc is not None:
+            summary.update(summarise_social(timeseries, events, soc, self.population, n))
         return Results(scenario, timeseries, cells_df, events, summary)
 
     def _events_frame(self, scenario: Scenario) -> pd.DataFrame:
@@ -130,7 +173,8 @@ class Recorder:
             cols = {c: np.concatenate([e[c] for e in self._events]) for c in _EVENT_COLUMNS}
         else:
             cols = {c: np.empty(0, dtype=np.int64) for c in _EVENT_COLUMNS}
-            cols["reported"] = cols["arrested"] = np.empty(0, dtype=bool)
+            for flag in ("reported", "tipped", "arrested"):
+                cols[flag] = np.empty(0, dtype=bool)
         step = cols["step"].astype(np.int32)
         day, slot = np.divmod(step, SLOTS_PER_DAY)
         x, y = self.world.xy(cols["cell"])
@@ -146,7 +190,9 @@ class Recorder:
                 "offender_id": cols["offender"].astype(np.int64),
                 "offender_age": pop.age[cols["offender"]].astype(np.int16),
                 "victim_id": cols["victim"].astype(np.int64),
+                "offender_prior_offences": cols["prior"].astype(np.int32),
                 "reported": cols["reported"].astype(bool),
+                "tipped": cols["tipped"].astype(bool),
                 "arrested": cols["arrested"].astype(bool),
             }
         )
@@ -187,6 +233,33 @@ def summarise(
     counts = cells["offences_true"].to_numpy()
     out["cells_with_50pct_offences"] = concentration(counts, 0.5)
     out["cells_with_25pct_offences"] = concentration(counts, 0.25)
+    return out
+
+
+def summarise_social(ts: pd.DataFrame, events: pd.DataFrame, soc, pop, steps: int) -> dict:
+    """Social headline indicators: trust, insecurity, reporting, careers."""
+    per_offender = events["offender_id"].value_counts()
+    years = steps / (SLOTS_PER_DAY * DAYS_PER_YEAR)
+    victims = events.loc[events["victim_id"] >= 0, "victim_id"].unique()
+    out = {
+        "mean_trust": float(ts["trust_mean"].mean()) if steps else float("nan"),
+        "mean_insecurity": float(ts["insecurity_mean"].mean()) if steps else float("nan"),
+        "final_trust": float(soc.trust.mean()),
+        "final_insecurity": float(soc.insecurity.mean()),
+        "afraid_share": float((soc.insecurity > 0.5).mean()),
+        "victimised_share_per_year": _ratio(victims.size, pop.n * years),
+        "reporting_rate": _ratio(int(events["reported"].sum()), len(events)),
+        "tips": int(ts["tips"].sum()),
+        "contacts_fair": int(ts["contacts_fair"].sum()),
+        "contacts_unfair": int(ts["contacts_unfair"].sum()),
+        "first_time_offenders": int(per_offender.size),
+        "repeat_offenders": int((per_offender >= 2).sum()),
+        "repeat_offence_share": _ratio(int(ts["repeat_offences"].sum()), len(events)),
+        "mean_collective_efficacy": float(soc.efficacy[soc.area_of_home].mean()),
+    }
+    for group in ("youth", "elderly", "migrant", "isolated_elderly", "female"):
+        out[f"mean_trust_{group}"] = float(np.nanmean(ts[f"trust_{group}"]))
+        out[f"mean_insecurity_{group}"] = float(np.nanmean(ts[f"insecurity_{group}"]))
     return out
 
 

@@ -112,24 +112,36 @@ THRESHOLDS = np.cumsum(ROUTINE, axis=-1)[..., :3].transpose(1, 2, 0, 3)
 assert np.allclose(ROUTINE.sum(-1), 1.0)
 
 
-def activities(
-    pop: Population, daytype: int, slot: int, rng: np.random.Generator
-) -> np.ndarray:
-    """One activity code per resident for this slot (int8, see ``ACTIVITIES``)."""
-    t = THRESHOLDS[daytype, slot][pop.role]  # (n, 3) cumulative probabilities
-    u = rng.random(pop.n)
-    act = (u >= t[:, 0]).astype(np.int8)
-    act += u >= t[:, 1]
-    act += u >= t[:, 2]
-    return act
+class Routines:
+    """Per-resident activity thresholds for every (day type, slot), precomputed.
 
+    Call :meth:`refresh` after residents change role (e.g. lose their job).
+    """
 
-def locations(pop: Population, act: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Flat cell index of each resident (``pop.outside`` when off the map)."""
-    n = pop.n
-    idx = np.arange(n)
-    local = pop.haunts_local[idx, rng.integers(0, pop.haunts_local.shape[1], n)]
-    leisure = pop.haunts_leisure[idx, rng.integers(0, pop.haunts_leisure.shape[1], n)]
-    return np.select(
-        [act == HOME, act == WORK, act == LOCAL], [pop.home, pop.work, local], leisure
-    )
+    def __init__(self, pop: Population):
+        self.pop = pop
+        self.refresh()
+
+    def refresh(self) -> None:
+        # (daytype, slot, 3, n): contiguous rows for fast comparisons
+        self.thresholds = np.ascontiguousarray(
+            THRESHOLDS[:, :, self.pop.role, :].transpose(0, 1, 3, 2)
+        )
+
+    def activities(self, daytype: int, slot: int, rng: np.random.Generator) -> np.ndarray:
+        """One activity code per resident for this slot (int8, see ``ACTIVITIES``)."""
+        t = self.thresholds[daytype, slot]
+        u = rng.random(self.pop.n)
+        act = (u >= t[0]).view(np.int8).copy()
+        act += u >= t[1]
+        act += u >= t[2]
+        return act
+
+    def locations(self, act: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Flat cell index of each resident (``pop.outside`` when off the map)."""
+        pop = self.pop
+        loc = np.where(act == WORK, pop.work, pop.home)
+        for code, haunts in ((LOCAL, pop.haunts_local), (LEISURE, pop.haunts_leisure)):
+            who = np.flatnonzero(act == code)
+            loc[who] = haunts[who, rng.integers(0, haunts.shape[1], who.size)]
+        return loc

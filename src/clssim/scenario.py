@@ -13,6 +13,7 @@ file, the field path, the offending value and what is allowed.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,7 +38,9 @@ def _f(default: Any, unit: str, description: str, **kw: Any) -> Any:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
+    )
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -117,6 +120,21 @@ class PoliceConfig(_Section):
     hotspot_share: Probability = _f(
         0.6, "share", "Hot-spot strategy: share of patrol moves spent on hot spots."
     )
+    contact_rate: Probability = _f(
+        0.03,
+        "1/slot/officer",
+        "Chance per slot that a resident out of home has a contact with one "
+        "officer in reach (conversation, stop, request).",
+    )
+    procedural_justice: Probability = _f(
+        0.7, "share", "Share of contacts, stops and arrests perceived as fair."
+    )
+    response_quality: Probability = _f(
+        0.6, "share", "Share of reporting victims satisfied with the police response."
+    )
+    tip_clearance_boost: float = _f(
+        2.0, "×", "Clearance probability is multiplied by (1 + this) when tipped.", ge=0
+    )
 
 
 class OffenceConfig(_Section):
@@ -185,6 +203,121 @@ class CrimeConfig(_Section):
     vandalism: OffenceConfig = _offence(0.3, 0.20, 0.05)
 
 
+class TrustConfig(_Section):
+    baseline: Probability = _f(
+        0.6, "0–1", "Baseline trust in police (ESS 2018 Portugal: about 6/10)."
+    )
+    gap_minority: Probability = _f(0.15, "0–1", "Lower baseline of minority residents.")
+    gap_migrant: Probability = _f(0.08, "0–1", "Lower baseline of migrant residents.")
+    gap_youth: Probability = _f(0.10, "0–1", "Lower baseline of residents aged 12–24.")
+    spread: Probability = _f(0.1, "0–1", "Standard deviation of initial trust.")
+    drift_days: float = _f(
+        180.0, "days", "Time constant of trust returning to its baseline.", gt=0
+    )
+    diffusion: Probability = _f(
+        0.02, "1/day", "Daily pull of trust towards the mean of one's ties."
+    )
+    contact_gain: Probability = _f(
+        0.04, "share", "Share of distrust (1 − trust) removed by one fair contact."
+    )
+    contact_loss: Probability = _f(
+        0.15, "share", "Share of trust lost in one unfair contact (Skogan 2006)."
+    )
+    response_gain: Probability = _f(
+        0.05, "share", "Share of distrust removed by a satisfying response to a report."
+    )
+    response_loss: Probability = _f(
+        0.10, "share", "Share of trust lost by an unsatisfying response to a report."
+    )
+    vicarious_loss: Probability = _f(
+        0.05, "share", "Share of trust lost when a tie is arrested or stopped unfairly."
+    )
+    report_effect: float = _f(
+        1.5,
+        "-",
+        "Reporting probability = base × (1 + effect × (trust − 0.5)), clipped to [0, 1].",
+        ge=0,
+        le=2,
+    )
+    tip_rate: Probability = _f(
+        0.05, "prob.", "Chance that a witness of trust 1 passes a tip to the police."
+    )
+
+
+class InsecurityConfig(_Section):
+    intercept: float = _f(-2.6, "logit", "Baseline of the fear target.", ge=-10, le=10)
+    disorder: float = _f(
+        3.0, "logit", "Weight of disorder (1 − maintenance) on routine cells.", ge=0
+    )
+    darkness: float = _f(
+        1.5, "logit", "Weight of darkness (1 − lighting) on routine cells.", ge=0
+    )
+    isolation: float = _f(1.2, "logit", "Weight of living alone aged 65+.", ge=0)
+    vulnerability: float = _f(
+        0.4, "logit", "Weight of each vulnerability (female, 65+, poor, migrant).", ge=0
+    )
+    police_visibility: float = _f(
+        0.8, "logit", "Reassurance from seeing officers on one's routine.", ge=0
+    )
+    collective_efficacy: float = _f(
+        1.0, "logit", "Reassurance from the collective efficacy of one's area.", ge=0
+    )
+    adapt_days: float = _f(
+        45.0, "days", "Time constant of insecurity moving to its target.", gt=0
+    )
+    victim_jump: Probability = _f(
+        0.35, "share", "Share of the gap to 1 added by one's own victimisation."
+    )
+    network_jump: Probability = _f(
+        0.08, "share", "Share of the gap to 1 added per victimised tie (bad news)."
+    )
+    contagion_up: Probability = _f(
+        0.03, "1/day", "Daily pull up towards more fearful ties."
+    )
+    contagion_down: Probability = _f(
+        0.01, "1/day", "Daily pull down towards calmer ties (reassurance spreads less)."
+    )
+    sighting_days: float = _f(
+        30.0, "days", "Memory of officer sightings (police visibility).", gt=0
+    )
+
+
+class EfficacyConfig(_Section):
+    area_cells: int = _f(
+        8, "cells", "Side of a neighbourhood area for collective efficacy.", ge=1, le=200
+    )
+    participation: Probability = _f(
+        0.3, "share", "Mean baseline participation in community life."
+    )
+    fear_withdrawal: Probability = _f(
+        0.5, "share", "Participation lost at insecurity 1 (withdrawal from streets)."
+    )
+    guardianship: float = _f(
+        1.0, "hazard", "Informal guardianship at collective efficacy 1.", ge=0
+    )
+    tie_saturation: float = _f(
+        4.0, "ties", "Ties at which a resident's social integration is half.", gt=0
+    )
+
+
+class CareersConfig(_Section):
+    peer_weight: float = _f(
+        1.5, "×", "Propensity rise at an all-delinquent peer group (Warr 2002).", ge=0
+    )
+    school_weight: float = _f(
+        1.0, "×", "Propensity rise per unit of school disengagement (pupils).", ge=0
+    )
+    deterrence: Probability = _f(
+        0.15, "share", "Propensity lost after a fair arrest (specific deterrence)."
+    )
+    labelling: float = _f(
+        0.25, "share", "Propensity gained after an unfair arrest (Sherman 1993).", ge=0
+    )
+    memory_days: float = _f(
+        180.0, "days", "How long a youth counts as a delinquent peer after offending.", gt=0
+    )
+
+
 class Scenario(_Section):
     """A complete, validated scenario; immutable (see :meth:`with_overrides`)."""
 
@@ -196,6 +329,10 @@ class Scenario(_Section):
     population: PopulationConfig = Field(default_factory=PopulationConfig)
     police: PoliceConfig = Field(default_factory=PoliceConfig)
     crime: CrimeConfig = Field(default_factory=CrimeConfig)
+    trust: TrustConfig = Field(default_factory=TrustConfig)
+    insecurity: InsecurityConfig = Field(default_factory=InsecurityConfig)
+    efficacy: EfficacyConfig = Field(default_factory=EfficacyConfig)
+    careers: CareersConfig = Field(default_factory=CareersConfig)
     #: Directory against which relative paths (map files) resolve; not a TOML key.
     base_dir: str = Field(default=".", exclude=True)
 
@@ -257,8 +394,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to parse
+        raise ScenarioError(f"{path}: invalid TOML: {_oneline(str(exc))}") from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -271,28 +408,41 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Path]:
-    """Raw data of ``path`` with its ``extends`` chain merged; base dir of map paths."""
+Origin = dict[tuple[str, ...], Path]
+
+
+def _leaves(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for key, value in data.items():
+        path = (*prefix, str(key))
+        out.extend(_leaves(value, path) if isinstance(value, dict) else [path])
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Path, Origin]:
+    """Raw data of ``path`` with its ``extends`` chain merged, the base directory
+    of map paths, and which file set each leaf value (for error messages)."""
     path = path.resolve()
     if path in chain:
         cycle = " → ".join(p.name for p in (*chain, path))
         raise ScenarioError(f"{chain[-1]}: extends = '{path.name}': cycle {cycle}")
     data = _read_toml(path)
     parent = data.pop("extends", None)
+    origin: Origin = dict.fromkeys(_leaves(data), path)
     if parent is None:
-        return data, path.parent
+        return data, path.parent, origin
     if not isinstance(parent, str):
         raise ScenarioError(
-            f"{path}: extends = {parent!r}: must be a path string to a scenario file"
+            f"{path}: extends = {_show(parent)}: must be a path string to a scenario file"
         )
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
         raise ScenarioError(f"{path}: extends = '{parent}': file not found")
-    base, base_dir = _resolve(parent_path, (*chain, path))
+    base, base_dir, base_origin = _resolve(parent_path, (*chain, path))
     world = data.get("world")
     if isinstance(world, dict) and "map" in world:
         base_dir = path.parent  # a map named here is relative to this file
-    return _merge(base, data), base_dir
+    return _merge(base, data), base_dir, {**base_origin, **origin}
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:
@@ -301,20 +451,27 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     With no path, the shipped default neighbourhood is loaded.
     """
     path = default_scenario_path() if path is None else Path(path)
-    data, base_dir = _resolve(path, ())
-    return scenario_from_dict(data, source=str(path), base_dir=str(base_dir))
+    data, base_dir, origin = _resolve(path, ())
+    return scenario_from_dict(data, source=str(path), base_dir=str(base_dir), origin=origin)
 
 
 def scenario_from_dict(
-    data: dict[str, Any], source: str = "<dict>", base_dir: str = "."
+    data: dict[str, Any],
+    source: str = "<dict>",
+    base_dir: str = ".",
+    origin: Origin | None = None,
 ) -> Scenario:
-    """Validate plain data as a :class:`Scenario`; errors name ``source``."""
+    """Validate plain data as a :class:`Scenario`; errors name ``source``
+    (and, through ``origin``, the file of an inherited value)."""
     data = dict(data)
     data.pop("extends", None)
+    if "base_dir" in data:
+        allowed = ", ".join(_allowed_keys(("base_dir",)))
+        raise ScenarioError(f"{source}: base_dir: unknown field; allowed here: {allowed}")
     try:
         return Scenario.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ScenarioError(_one_line(source, exc, data)) from None
+        raise ScenarioError(_one_line(source, exc, data, origin or {})) from None
 
 
 def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
@@ -337,27 +494,59 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     return [k for k in model.model_fields if k != "base_dir"]
 
 
-def _one_line(source: str, exc: ValidationError, data: dict[str, Any]) -> str:
+def _oneline(text: str, limit: int = 200) -> str:
+    """``text`` on one line (control characters escaped), at most ``limit`` chars."""
+    flat = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) == "Cc"
+        else ch
+        for ch in text
+    )
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _allowed(loc: tuple[str, ...]) -> str:
+    """The documented range of the field at ``loc`` ("" if unknown)."""
+    ranges = {row[0]: row[3] for row in field_table()}
+    return ranges.get(".".join(loc), "")
+
+
+def _show(value: Any) -> str:
+    """A short, one-line ``repr`` (huge integers cannot even be repr'd)."""
+    try:
+        return _oneline(repr(value), 80)
+    except ValueError:
+        return "<a number too large to print>"
+
+
+def _one_line(
+    source: str, exc: ValidationError, data: dict[str, Any], origin: Origin
+) -> str:
     err = exc.errors()[0]
-    loc = tuple(err["loc"])
-    field = ".".join(str(p) for p in loc) or "(top level)"
-    value = err.get("input") if loc else None
+    loc = tuple(str(p) for p in err["loc"])
+    field = _oneline(".".join(loc)) or "(top level)"
+    set_in = origin.get(loc)
+    if set_in is not None and str(set_in) != str(Path(source).resolve()):
+        source = f"{source} (value set in {set_in.name})"
     if err["type"] == "extra_forbidden":
         allowed = ", ".join(_allowed_keys(loc))
         return f"{source}: {field}: unknown field; allowed here: {allowed}"
     if not loc and "map file not found" in err["msg"]:
         world = data.get("world", {})
         return (
-            f"{source}: world.map = {world.get('map')!r}: "
+            f"{source}: world.map = {_show(world.get('map'))}: "
             f"{err['msg'].removeprefix('Value error, ')}"
         )
-    value = _lookup(data, loc) if loc else value
+    value = _lookup(data, loc) if loc else err.get("input")
     msg = err["msg"]
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         msg = f"must be one of {ctx['expected']}"
+    allowed = _allowed(loc)
+    if allowed and allowed != "text" and allowed not in msg:
+        msg = f"{msg} (allowed: {allowed})"
     more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{source}: {field} = {value!r}: {msg}{more}"
+    return f"{source}: {field} = {_show(value)}: {_oneline(msg)}{more}"
 
 
 def field_table() -> list[tuple[str, str, str, str, str]]:

@@ -1,0 +1,224 @@
+"""The command line: bad input exits 2 with one line and writes nothing; a good
+run writes its files and rerunning its resolved ``scenario.toml`` reproduces it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clssim.cli import main
+from clssim.scenario import field_table
+
+MAP = "PPPPPPPPPP\nPHHhhCCSPP\nPHHhhCCSPP\nPPPPTPPPPP\nPHHNNVVFPP\nPPPPPPPPPP\n"
+OUTPUTS = (
+    "timeseries.parquet",
+    "cells.parquet",
+    "events.parquet",
+    "summary.json",
+    "scenario.toml",
+    "crime_map.png",
+    "trend.png",
+)
+DATA = ("summary.json", "timeseries.parquet", "cells.parquet", "events.parquet")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {err!r}"
+    assert lines[0].startswith("clssim: error: "), lines[0]
+    return lines[0]
+
+
+def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "clssim.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# (file name, text, fragments of the error line); extra files are written first.
+BAD = {
+    "unknown key": ("bad.toml", "[police]\nofficerz = 3\n", ["police.officerz", "unknown"]),
+    "out of range": (
+        "bad.toml",
+        "[population]\nresidents = -5\n",
+        ["population.residents = -5", "greater than or equal to 10"],
+    ),
+    "bad literal": (
+        "bad.toml",
+        '[police]\nstrategy = "zigzag"\n',
+        ["police.strategy = 'zigzag'", "'random', 'hotspot' or 'beat'"],
+    ),
+    "invalid TOML": ("bad.toml", "seed = = 1\n", ["invalid TOML"]),
+    "extends cycle": ("bad.toml", 'extends = "bad.toml"\n', ["cycle"]),
+    "missing map": ("bad.toml", '[world]\nmap = "gone.txt"\n', ["world.map", "gone.txt"]),
+    "map with unknown symbol": (
+        "bad.toml",
+        '[world]\nmap = "m.txt"\n[population]\nresidents = 50\n',
+        ["m.txt", "line 2, column 3", "'X'"],
+    ),
+    "ragged map": (
+        "bad.toml",
+        '[world]\nmap = "r.txt"\n[population]\nresidents = 50\n',
+        ["r.txt", "line 2", "expected 4"],
+    ),
+}
+
+
+@pytest.fixture
+def bad_dir(tmp_path):
+    write(tmp_path / "m.txt", "PPPP\nPHXP\nPPPP\n")
+    write(tmp_path / "r.txt", "PPPP\nPHP\nPPPP\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_scenario_exits_2_with_one_line_and_writes_nothing(bad_dir, capsys, case):
+    name, text, fragments = BAD[case]
+    path = write(bad_dir / name, text)
+    out = bad_dir / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
+    captured = capsys.readouterr()
+    line = one_error_line(captured.err)
+    assert captured.out == ""
+    # Errors in the scenario name it; errors in a map's content name the map.
+    assert ("bad.toml" in line) != (case in ("map with unknown symbol", "ragged map"))
+    for fragment in fragments:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    assert not out.exists()
+
+
+def test_missing_scenario_file_exits_2(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "nosuch.toml"), "--out", str(out)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "nosuch.toml" in line and "not found" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "option, fragments",
+    [
+        (["--years", "-1"], ["option --years", "time.years = -1.0", "greater than 0"]),
+        (["--years", "0"], ["time.years = 0.0"]),
+        (["--years", "51"], ["time.years = 51.0", "less than or equal to 50"]),
+        (["--years", "nan"], ["time.years = nan"]),
+        (["--seed", "-1"], ["option --seed", "seed = -1", "greater than or equal to 0"]),
+    ],
+)
+def test_bad_option_exits_2_naming_the_field(tmp_path, capsys, option, fragments):
+    out = tmp_path / "out"
+    assert main(["run", *option, "--out", str(out), "--quiet"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    for fragment in fragments:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    assert not out.exists()
+
+
+def test_subprocess_bad_scenario_exits_2(tmp_path):
+    path = write(tmp_path / "bad.toml", "[crime.theft]\nreport_probability = 1.5\n")
+    out = tmp_path / "out"
+    proc = run_cli(["run", str(path), "--out", str(out)], cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc.stderr)
+    assert "bad.toml" in line and "crime.theft.report_probability = 1.5" in line
+    assert proc.stdout == ""
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [path]  # no default out/ either
+
+
+def test_subprocess_bad_years_exits_2(tmp_path):
+    proc = run_cli(["run", "--years", "-1", "--out", str(tmp_path / "out")], cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc.stderr)
+    assert "time.years" in line and "-1" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fields_lists_every_field(tmp_path, capsys):
+    assert main(["fields"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = {line.split()[0] for line in lines if line.strip()}
+    assert "population.residents" in listed
+    assert listed == {row[0] for row in field_table()}
+    proc = run_cli(["fields"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert any(
+        line.startswith("population.residents ") for line in proc.stdout.splitlines()
+    )
+
+
+def test_unparsable_option_gives_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--years", "abc", "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    one_error_line(capsys.readouterr().err)
+
+
+def test_huge_integer_in_scenario_exits_2(tmp_path, capsys):
+    path = write(tmp_path / "big.toml", "seed = " + "9" * 5000 + "\n")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    one_error_line(capsys.readouterr().err)
+
+
+# ------------------------------------------------------------------ good runs
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    assert main(["run", "--years", "0.02", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_short_run_writes_every_output(default_run, capsys):
+    for name in OUTPUTS:
+        path = default_run / name
+        assert path.is_file() and path.stat().st_size > 0, name
+    assert not list(default_run.glob(".*.tmp"))  # no half-written leftovers
+
+
+def test_rerunning_the_written_scenario_reproduces_the_run(default_run, tmp_path, capsys):
+    out2 = tmp_path / "out2"
+    assert (
+        main(["run", str(default_run / "scenario.toml"), "--out", str(out2), "--quiet"])
+        == 0
+    )
+    assert capsys.readouterr().out == ""  # --quiet
+    for name in DATA:
+        assert (out2 / name).read_bytes() == (default_run / name).read_bytes(), name
+    assert (out2 / "scenario.toml").read_text() == (
+        default_run / "scenario.toml"
+    ).read_text()
+
+
+def test_run_from_a_map_file_reruns_from_another_directory(tmp_path, monkeypatch):
+    write(tmp_path / "proj" / "maps" / "m.txt", MAP)
+    write(tmp_path / "proj" / "base.toml", '[world]\nmap = "maps/m.txt"\n')
+    child = write(
+        tmp_path / "proj" / "runs" / "small.toml",
+        'extends = "../base.toml"\n[population]\nresidents = 50\n',
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(child), "--years", "0.02", "--out", "o1", "--quiet"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["run", "../o1/scenario.toml", "--out", "o2", "--quiet"]) == 0
+    for name in DATA:
+        assert (elsewhere / "o2" / name).read_bytes() == (
+            tmp_path / "o1" / name
+        ).read_bytes()
