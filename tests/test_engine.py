@@ -16,7 +16,6 @@ from clssim.metrics import concentration
 from clssim.population import R_CHILD, R_EMPLOYED, R_STUDENT
 from clssim.routines import HOME, WORK, Routines
 
-
 KINDS = ("burglary", "theft", "violence", "vandalism")
 
 

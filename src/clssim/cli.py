@@ -1,4 +1,4 @@
-"""Command-line interface: ``clssim run``, ``clssim fields``.
+"""Command-line interface: ``clssim run``, ``clssim validate``, ``clssim fields``.
 
 Errors in the user's input (scenario, map, options) print one line and exit
 with status 2; nothing is written.
@@ -82,6 +82,63 @@ def summary_table(summary: dict[str, Any]) -> str:
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Run a scenario over several seeds and check the stylised facts."""
+    import json
+    import math
+
+    from clssim.validation import validate
+
+    overrides = {"time.years": args.years} if args.years is not None else {}
+    scenario = _scenario(args.scenario, overrides)
+    if args.seeds < 1:
+        raise ScenarioError(f"option --seeds = {args.seeds}: must be at least 1")
+    rows, _ = validate(scenario, seeds=args.seeds, first_seed=scenario.seed)
+    ok = all(r["pass"] for r in rows)
+    if args.json:
+        clean = [
+            {
+                k: (None if isinstance(v, float) and math.isinf(v) else v)
+                for k, v in r.items()
+            }
+            for r in rows
+        ]
+        print(
+            json.dumps(
+                {
+                    "scenario": scenario.name,
+                    "seeds": args.seeds,
+                    "pass": ok,
+                    "facts": clean,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(validation_table(rows, scenario.name, args.seeds))
+    return 0 if ok else 1
+
+
+def validation_table(rows: list[dict[str, Any]], name: str, seeds: int) -> str:
+    """The stylised-facts table printed by ``clssim validate``."""
+
+    def rng(r: dict[str, Any]) -> str:
+        hi = "∞" if r["high"] == float("inf") else f"{r['high']:g}"
+        return f"[{r['low']:g}, {hi}]"
+
+    width = max(len(r["fact"]) for r in rows)
+    lines = [f"Stylised facts: {name}, {seeds} seed(s)", ""]
+    lines.append(f"{'fact':<{width}}  {'value':>8}  {'target':<14}  result  source")
+    for r in rows:
+        verdict = "pass" if r["pass"] else "FAIL"
+        lines.append(
+            f"{r['fact']:<{width}}  {r['value']:>8.4g}  {rng(r):<14}  {verdict:<6}  {r['source']}"
+        )
+    passed = sum(r["pass"] for r in rows)
+    lines += ["", f"{passed} of {len(rows)} facts reproduced"]
+    return "\n".join(lines)
+
+
 def cmd_fields(args: argparse.Namespace) -> int:
     """Print every scenario field with its default, unit, range and meaning."""
     from clssim.scenario import field_table
@@ -119,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output directory (default: out/NAME-seedN)")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check a scenario against real crime patterns")
+    val.add_argument("scenario", nargs="?", help="scenario TOML (default: the default)")
+    val.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    val.add_argument("--years", type=float, help="override the simulated years")
+    val.add_argument("--json", action="store_true", help="print JSON for machines")
+    val.set_defaults(func=cmd_validate)
 
     fields = sub.add_parser("fields", help="list every scenario field with its default")
     fields.set_defaults(func=cmd_fields)

@@ -49,9 +49,9 @@ SUITABILITY = np.array(
     ]
 )
 
-#: Relative propensity of women (women commit about a fifth of offences:
+#: Relative propensity of women (women commit 10–25 % of offences:
 #: Steffensmeier & Allan 1996).
-FEMALE_FACTOR = 0.3
+FEMALE_FACTOR = 0.25
 
 
 def age_motivation(age: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ Files of a run directory (ODD §2 "Outputs"):
 ``cells.parquet``       one row per cell: x, y, land use, layers at the end,
                         true and recorded offences (total and by type)
 ``events.parquet``      one row per completed offence
+``residents.parquet``   one row per resident: attributes and final social state
 ``summary.json``        headline indicators
 ``scenario.toml``       the fully resolved scenario (every field)
 """
@@ -28,6 +29,7 @@ from clssim.clock import DAYS_PER_YEAR, SLOTS, SLOTS_PER_DAY, Instant
 from clssim.crime import OFFENCES, Offences
 from clssim.layouts import LAND_USES
 from clssim.metrics import concentration
+from clssim.population import ROLES
 from clssim.scenario import Scenario
 from clssim.world import LAYERS
 
@@ -163,10 +165,36 @@ class Recorder:
         cells_df = pd.DataFrame(cells)
 
         events = self._events_frame(scenario)
+        residents = self._residents_frame(soc)
         summary = summarise(scenario, timeseries, cells_df, events, self.population, n)
         if soc is not None:
             summary.update(summarise_social(timeseries, events, soc, self.population, n))
-        return Results(scenario, timeseries, cells_df, events, summary)
+        return Results(scenario, timeseries, cells_df, events, summary, residents)
+
+    def _residents_frame(self, soc) -> pd.DataFrame:
+        """One row per resident: attributes and final state."""
+        pop = self.population
+        x, y = self.world.xy(pop.home)
+        frame = {
+            "age": pop.age.astype(np.int16),
+            "female": pop.female,
+            "household": pop.household,
+            "home_x": x.astype(np.int32),
+            "home_y": y.astype(np.int32),
+            "role": pd.Categorical.from_codes(pop.role, ROLES),
+            "poor": pop.poor,
+            "migrant": pop.migrant,
+            "minority": pop.minority,
+            "isolated_elderly": pop.isolated_elderly,
+        }
+        if soc is not None:
+            frame |= {
+                "trust": soc.trust.copy(),
+                "insecurity": soc.insecurity.copy(),
+                "participation": soc.participation.copy(),
+                "victimisations": soc.victimisations.copy(),
+            }
+        return pd.DataFrame(frame)
 
     def _events_frame(self, scenario: Scenario) -> pd.DataFrame:
         if self._events:
@@ -276,6 +304,7 @@ class Results:
     cells: pd.DataFrame
     events: pd.DataFrame
     summary: dict[str, Any]
+    residents: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra_files: dict[str, Any] = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
@@ -290,6 +319,7 @@ class Results:
             ("timeseries", self.timeseries),
             ("cells", self.cells),
             ("events", self.events),
+            ("residents", self.residents),
         ):
             _atomic(
                 out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False)

@@ -66,6 +66,7 @@ class Social:
     recent: np.ndarray  #: decayed count of recent offences (delinquent peers)
     sightings: np.ndarray  #: decayed count of days with an officer seen
     vulnerability: np.ndarray  #: count of vulnerability flags
+    victimisations: np.ndarray  #: offences suffered since the start
     base_motivation: np.ndarray  #: motivation × propensity before careers
     adjacency: sp.csr_array = field(repr=False)
     mean_of_ties: sp.csr_array = field(repr=False)  #: row-normalised adjacency
@@ -137,6 +138,7 @@ def init_social(
         recent=z.copy(),
         sightings=z.copy(),
         vulnerability=vulnerability,
+        victimisations=np.zeros(n, np.int32),
         base_motivation=base_motivation.copy(),
         adjacency=adj,
         mean_of_ties=sp.csr_array(mean_of_ties),
@@ -197,6 +199,7 @@ def note_offences(soc: Social, off, police_cfg, rng: np.random.Generator) -> Non
     """Tally victimisations, the response to reports and who offended."""
     has_victim = off.victim >= 0
     np.add.at(soc.victimised, off.victim[has_victim], 1)
+    np.add.at(soc.victimisations, off.victim[has_victim], 1)
     np.add.at(soc.offended, off.offender, 1)
     reporters = off.victim[has_victim & off.reported]
     satisfied = rng.random(reporters.size) < police_cfg.response_quality

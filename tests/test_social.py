@@ -1,0 +1,200 @@
+"""Social dynamics: trust, the dark figure, insecurity, collective efficacy, careers.
+
+Each test compares arms run with the same seeds (common random numbers) on
+the default neighbourhood; tolerances leave room for seed noise but fail when
+a mechanism is removed or reversed.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import numpy as np
+
+from clssim import CLSModel, load_scenario
+from clssim.cli import main
+from clssim.validation import FACTS, age_crime_rates, validate
+
+SEEDS = (1, 2, 3)
+
+
+def _freeze(overrides: dict) -> tuple:
+    return tuple(sorted(overrides.items()))
+
+
+@cache
+def arm(frozen: tuple = (), lit: bool = False):
+    """Summaries and results of the default scenario with overrides, per seed."""
+    scenario = load_scenario().with_overrides(dict(frozen))
+    runs = []
+    for seed in SEEDS:
+        model = CLSModel(scenario, seed=seed)
+        if lit:  # requalified street lighting everywhere
+            light = model.world.layers["lighting"]
+            light[:] = np.maximum(light, 0.9)
+        runs.append(model.run())
+    return runs
+
+
+def mean(runs, key: str) -> float:
+    return float(np.mean([r.summary[key] for r in runs]))
+
+
+BASE = arm()
+PROXIMITY = {
+    "police.strategy": "beat",
+    "police.officers": 40,
+    "police.contact_rate": 0.5,
+    "police.procedural_justice": 0.95,
+}
+
+
+def test_fair_proximity_contacts_raise_trust_and_reporting():
+    fair = arm(_freeze(PROXIMITY))
+    assert mean(fair, "contacts_fair") > 20 * mean(BASE, "contacts_fair")
+    assert mean(fair, "mean_trust") > mean(BASE, "mean_trust") + 0.03
+    assert mean(fair, "reporting_rate") > mean(BASE, "reporting_rate") + 0.02
+
+
+def test_unfair_contacts_lower_trust():
+    """Negative contacts weigh more than positive ones (Skogan 2006)."""
+    unfair = arm(_freeze(PROXIMITY | {"police.procedural_justice": 0.2}))
+    assert mean(unfair, "mean_trust") < mean(BASE, "mean_trust") - 0.03
+    for a, b in zip(unfair, BASE, strict=True):
+        assert a.summary["mean_trust_youth"] < b.summary["mean_trust_youth"]
+
+
+def test_higher_trust_raises_recorded_relative_to_true_crime():
+    high = arm(_freeze({"trust.baseline": 0.85}))
+    low = arm(_freeze({"trust.baseline": 0.3}))
+    assert mean(high, "mean_trust") > mean(low, "mean_trust") + 0.4
+    assert mean(high, "recording_rate") > mean(low, "recording_rate") + 0.15
+    # tips follow trust too
+    assert mean(high, "tips") > mean(low, "tips")
+
+
+def test_minority_baseline_trust_is_lower():
+    for r in BASE:
+        res = r.residents
+        assert (
+            res.loc[res["minority"], "trust"].mean()
+            < res.loc[~res["minority"], "trust"].mean()
+        )
+
+
+def test_crime_can_fall_while_insecurity_stays_put():
+    """Halving offenders' motivation halves crime; fear, driven by disorder,
+    darkness and isolation, hardly moves (Prieto Curiel & Bishop 2018)."""
+    calm = arm(_freeze({"crime.motivation": 0.015}))
+    crime_change = mean(calm, "offences_true") / mean(BASE, "offences_true") - 1
+    fear_change = mean(calm, "mean_insecurity") / mean(BASE, "mean_insecurity") - 1
+    assert crime_change < -0.35
+    assert abs(fear_change) < 0.03
+
+
+def test_lighting_moves_fear_more_than_crime():
+    """Better lighting cuts crime somewhat and insecurity much more (Welsh &
+    Farrington 2008; Branas et al. 2018 for place improvements)."""
+    lit = arm(lit=True)
+    crime_change = mean(lit, "offences_true") / mean(BASE, "offences_true") - 1
+    fear_change = mean(lit, "mean_insecurity") / mean(BASE, "mean_insecurity") - 1
+    assert crime_change < 0
+    assert fear_change < 2 * crime_change  # fear falls at least twice as much
+
+
+def test_isolated_elderly_are_more_afraid_at_equal_victimisation():
+    for r in BASE:
+        res = r.residents
+        unharmed = res[res["victimisations"] == 0]
+        iso = unharmed.loc[unharmed["isolated_elderly"], "insecurity"].mean()
+        others = unharmed.loc[~unharmed["isolated_elderly"], "insecurity"].mean()
+        assert iso > others + 0.1
+
+
+def test_victimisation_raises_insecurity():
+    for r in BASE:
+        res = r.residents[r.residents["age"] >= 12]
+        victims = res.loc[res["victimisations"] > 0, "insecurity"].mean()
+        others = res.loc[res["victimisations"] == 0, "insecurity"].mean()
+        assert victims > others
+
+
+def test_delinquent_peers_raise_youth_offending():
+    def youth_offences(runs):
+        return np.mean([r.events["offender_age"].between(12, 24).sum() for r in runs])
+
+    no_peers = arm(_freeze({"careers.peer_weight": 0.0}))
+    strong = arm(_freeze({"careers.peer_weight": 3.0}))
+    assert youth_offences(strong) > 1.15 * youth_offences(no_peers)
+
+
+def test_collective_efficacy_guards():
+    """Informal guardianship from collective efficacy lowers crime."""
+    none = arm(_freeze({"efficacy.guardianship": 0.0}))
+    strong = arm(_freeze({"efficacy.guardianship": 8.0}))
+    assert mean(strong, "offences_true") < 0.9 * mean(none, "offences_true")
+    assert mean(BASE, "mean_collective_efficacy") > 0
+
+
+def test_social_outputs_are_written(tmp_path):
+    r = BASE[0]
+    ts = r.timeseries
+    for col in (
+        "trust_mean",
+        "insecurity_mean",
+        "trust_isolated_elderly",
+        "insecurity_migrant",
+        "insecurity_female",
+        "trust_youth",
+        "reporting_rate",
+        "tips",
+        "collective_efficacy",
+        "disorder",
+        "first_time_offenders",
+        "repeat_offences",
+    ):
+        assert col in ts, col
+    assert ts["trust_mean"].between(0, 1).all()
+    assert ts["insecurity_mean"].between(0, 1).all()
+    for key in ("mean_trust", "mean_insecurity", "reporting_rate", "repeat_offenders"):
+        assert key in r.summary
+    assert r.summary["repeat_offenders"] <= r.summary["first_time_offenders"]
+    assert r.cells.loc[r.cells["residents"] > 0, "insecurity"].between(0, 1).all()
+    r.write(tmp_path)
+    assert (tmp_path / "residents.parquet").is_file()
+
+
+def test_validate_small_case():
+    """The validation machinery measures every fact on a small, short case."""
+    small = load_scenario().with_overrides(
+        {
+            "population.residents": 1500,
+            "world.width": 22,
+            "world.height": 22,
+            "time.years": 1,
+        }
+    )
+    rows, runs = validate(small, seeds=2)
+    assert [r["key"] for r in rows] == [f.key for f in FACTS]
+    by_key = {r["key"]: r for r in rows}
+    assert 0 < by_key["concentration_50"]["value"] < 0.5
+    assert by_key["peak_age"]["value"] in (12, 17, 22)
+    rates = age_crime_rates(runs)
+    assert rates.iloc[:2].sum() == 0  # nobody under 10 offends
+    for r in rows:
+        assert r["pass"] == (r["low"] <= r["value"] <= r["high"])
+
+
+def test_validate_cli_json(capsys):
+    code = main(["validate", "--seeds", "1", "--years", "0.3", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == (0 if out["pass"] else 1)
+    assert {f["key"] for f in out["facts"]} == {f.key for f in FACTS}
+
+
+def test_default_scenario_passes_validation():
+    """The calibrated default reproduces every stylised fact (ODD §8)."""
+    rows, _ = validate(load_scenario(), seeds=5)
+    failed = [r["key"] for r in rows if not r["pass"]]
+    assert not failed
