@@ -156,9 +156,7 @@ def test_fields_lists_every_field(tmp_path, capsys):
     assert listed == {row[0] for row in field_table()}
     proc = run_cli(["fields"], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert any(
-        line.startswith("population.residents ") for line in proc.stdout.splitlines()
-    )
+    assert any(line.startswith("population.residents ") for line in proc.stdout.splitlines())
 
 
 def test_unparsable_option_gives_one_line(tmp_path, capsys):
@@ -193,16 +191,11 @@ def test_short_run_writes_every_output(default_run, capsys):
 
 def test_rerunning_the_written_scenario_reproduces_the_run(default_run, tmp_path, capsys):
     out2 = tmp_path / "out2"
-    assert (
-        main(["run", str(default_run / "scenario.toml"), "--out", str(out2), "--quiet"])
-        == 0
-    )
+    assert main(["run", str(default_run / "scenario.toml"), "--out", str(out2), "--quiet"]) == 0
     assert capsys.readouterr().out == ""  # --quiet
     for name in DATA:
         assert (out2 / name).read_bytes() == (default_run / name).read_bytes(), name
-    assert (out2 / "scenario.toml").read_text() == (
-        default_run / "scenario.toml"
-    ).read_text()
+    assert (out2 / "scenario.toml").read_text() == (default_run / "scenario.toml").read_text()
 
 
 def test_run_from_a_map_file_reruns_from_another_directory(tmp_path, monkeypatch):
@@ -219,6 +212,4 @@ def test_run_from_a_map_file_reruns_from_another_directory(tmp_path, monkeypatch
     monkeypatch.chdir(elsewhere)
     assert main(["run", "../o1/scenario.toml", "--out", "o2", "--quiet"]) == 0
     for name in DATA:
-        assert (elsewhere / "o2" / name).read_bytes() == (
-            tmp_path / "o1" / name
-        ).read_bytes()
+        assert (elsewhere / "o2" / name).read_bytes() == (tmp_path / "o1" / name).read_bytes()

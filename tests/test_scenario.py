@@ -205,8 +205,7 @@ def test_extends_chain_of_three_files_in_different_directories(tmp_path):
     )
     write(
         tmp_path / "b" / "parent.toml",
-        'extends = "../c/grand.toml"\n'
-        "[police]\nofficers = 4\n[population]\nresidents = 200\n",
+        'extends = "../c/grand.toml"\n[police]\nofficers = 4\n[population]\nresidents = 200\n',
     )
     child = write(
         tmp_path / "a" / "child.toml",
@@ -230,9 +229,7 @@ def test_map_in_parent_resolves_relative_to_parent(tmp_path):
 def test_map_in_grandparent_resolves_relative_to_grandparent(tmp_path):
     write(tmp_path / "g" / "m.txt", MAP)
     write(tmp_path / "g" / "grand.toml", '[world]\nmap = "m.txt"\n')
-    write(
-        tmp_path / "p" / "parent.toml", 'extends = "../g/grand.toml"\n[world]\nwidth = 9\n'
-    )
+    write(tmp_path / "p" / "parent.toml", 'extends = "../g/grand.toml"\n[world]\nwidth = 9\n')
     child = write(tmp_path / "c" / "child.toml", 'extends = "../p/parent.toml"\n')
     assert load_scenario(child).map_path() == (tmp_path / "g" / "m.txt").resolve()
 
@@ -536,9 +533,7 @@ def test_code_in_a_value_is_just_a_string(tmp_path, monkeypatch):
 
 def test_code_in_a_numeric_field_is_refused_not_evaluated(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = write(
-        tmp_path / "s.toml", "[police]\nofficers = \"__import__('os').cpu_count()\"\n"
-    )
+    path = write(tmp_path / "s.toml", "[police]\nofficers = \"__import__('os').cpu_count()\"\n")
     with pytest.raises(ScenarioError, match="police.officers"):
         load_scenario(path)
 
@@ -620,9 +615,7 @@ def test_resolved_scenario_toml_reloads_to_the_same_scenario(tmp_path):
 
 # ------------------------------------------------------------------ properties
 
-PROPS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 numbers = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30),

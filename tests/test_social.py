@@ -77,10 +77,7 @@ def test_higher_trust_raises_recorded_relative_to_true_crime():
 def test_minority_baseline_trust_is_lower():
     for r in BASE:
         res = r.residents
-        assert (
-            res.loc[res["minority"], "trust"].mean()
-            < res.loc[~res["minority"], "trust"].mean()
-        )
+        assert res.loc[res["minority"], "trust"].mean() < res.loc[~res["minority"], "trust"].mean()
 
 
 def test_crime_can_fall_while_insecurity_stays_put():

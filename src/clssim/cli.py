@@ -34,9 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.years is not None:
         overrides["time.years"] = args.years
     scenario = _scenario(args.scenario, overrides)
-    out = (
-        Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
-    )
+    out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
 
     from clssim import plots
     from clssim.model import CLSModel
@@ -97,10 +95,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ok = all(r["pass"] for r in rows)
     if args.json:
         clean = [
-            {
-                k: (None if isinstance(v, float) and math.isinf(v) else v)
-                for k, v in r.items()
-            }
+            {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}
             for r in rows
         ]
         print(

@@ -218,9 +218,7 @@ def crime_step(
     hazard = police_h + other_h
     foiled = rng.random(cand.size) < 1.0 - np.exp(-hazard)
     by_police = np.divide(police_h, hazard, out=np.zeros_like(hazard), where=hazard > 0)
-    caught = (
-        attempt & foiled & (rng.random(cand.size) < cfg.in_flagrante_arrest * by_police)
-    )
+    caught = attempt & foiled & (rng.random(cand.size) < cfg.in_flagrante_arrest * by_police)
     done = attempt & ~foiled
     offender, cell, kind = cand[done], cell[done], kind[done]
 
@@ -244,6 +242,4 @@ def crime_step(
     np.add.at(state.offences, offender, 1)
     np.add.at(state.arrests, cand[caught], 1)
     no = np.zeros(offender.size, dtype=bool)
-    return Offences(
-        offender, cell, kind, victim, prior, no, no.copy(), no.copy(), cand[caught]
-    )
+    return Offences(offender, cell, kind, victim, prior, no, no.copy(), no.copy(), cand[caught])

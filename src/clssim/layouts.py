@@ -120,9 +120,7 @@ def _draw(weights: dict[int, float], rng: np.random.Generator) -> int:
     return int(rng.choice(keys, p=p / p.sum()))
 
 
-def generate_layout(
-    typology: str, width: int, height: int, rng: np.random.Generator
-) -> np.ndarray:
+def generate_layout(typology: str, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
     """A ``(width, height)`` int8 land-use array for ``typology``, from ``rng``."""
     centre_w, edge_w = _BLOCK_WEIGHTS[typology]
     use = np.full((width, height), PUBLIC, dtype=np.int8)

@@ -108,15 +108,11 @@ def trend(results: Results, path: str | Path) -> Path:
             ("arrests", "arrests", ":"),
         ):
             weekly = np.bincount(week, weights=ts[col].to_numpy())
-            ax.plot(
-                np.arange(weekly.size), weekly, style, color="black", lw=1.2, label=label
-            )
+            ax.plot(np.arange(weekly.size), weekly, style, color="black", lw=1.2, label=label)
         ax.set_xlabel("week")
         ax.set_ylabel("per week")
         ax.legend(frameon=False)
-        ax.set_title(
-            f"{results.scenario.name}: offences per week (seed {results.scenario.seed})"
-        )
+        ax.set_title(f"{results.scenario.name}: offences per week (seed {results.scenario.seed})")
         fig.savefig(path)
         plt.close(fig)
     return Path(path)

@@ -33,9 +33,7 @@ class Officer(CellAgent):
 
     def __init__(self, model, shift_start: int, shift_slots: int, beat: np.ndarray):
         super().__init__(model)
-        self.shift = frozenset(
-            (shift_start + k) % SLOTS_PER_DAY for k in range(shift_slots)
-        )
+        self.shift = frozenset((shift_start + k) % SLOTS_PER_DAY for k in range(shift_slots))
         self.beat = beat  #: flat cells of the officer's beat (all cells if no beats)
         self.arrests = 0
 

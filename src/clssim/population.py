@@ -121,9 +121,9 @@ def _ages(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     nh = sizes.size
     p_elderly = np.select([sizes == 1, sizes == 2], [0.5, 0.45], 0.08)
     elderly_head = rng.random(nh) < p_elderly
-    head = np.where(
-        elderly_head, rng.integers(65, 95, nh), rng.integers(25, 65, nh)
-    ).astype(np.int16)
+    head = np.where(elderly_head, rng.integers(65, 95, nh), rng.integers(25, 65, nh)).astype(
+        np.int16
+    )
     ages = np.empty(int(sizes.sum()), dtype=np.int16)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     rank = np.arange(ages.size) - np.repeat(starts, sizes)

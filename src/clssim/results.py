@@ -321,9 +321,7 @@ class Results:
             ("events", self.events),
             ("residents", self.residents),
         ):
-            _atomic(
-                out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False)
-            )
+            _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
         text = json.dumps(self.summary, indent=2, sort_keys=True) + "\n"
         _atomic(out / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8"))
         toml = scenario_toml(self.scenario)

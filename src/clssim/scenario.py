@@ -55,14 +55,10 @@ Typology = Literal["social_housing", "historic_centre", "tourist_strip", "rural_
 
 
 class WorldConfig(_Section):
-    typology: Typology = _f(
-        "social_housing", "-", "Generator used when no map file is given."
-    )
+    typology: Typology = _f("social_housing", "-", "Generator used when no map file is given.")
     width: int = _f(40, "cells", "Grid width (generated layouts).", ge=8, le=1000)
     height: int = _f(40, "cells", "Grid height (generated layouts).", ge=8, le=1000)
-    map: str | None = _f(
-        None, "path", "Plain-text map file (relative to the scenario file)."
-    )
+    map: str | None = _f(None, "path", "Plain-text map file (relative to the scenario file).")
     cell_size_m: float = _f(
         50.0, "m", "Side of one cell; a cell stands for a street segment.", gt=0, le=1000
     )
@@ -88,9 +84,7 @@ class PopulationConfig(_Section):
     peer_ties: float = _f(
         3.0, "ties/person", "Mean ties of school-age youths to schoolmates.", ge=0, le=50
     )
-    haunts_local: int = _f(
-        3, "cells", "Public cells near home an agent frequents.", ge=1, le=20
-    )
+    haunts_local: int = _f(3, "cells", "Public cells near home an agent frequents.", ge=1, le=20)
     haunts_leisure: int = _f(
         3, "cells", "Leisure cells (commerce, nightlife, parks) frequented.", ge=1, le=20
     )
@@ -105,12 +99,8 @@ Strategy = Literal["random", "hotspot", "beat"]
 class PoliceConfig(_Section):
     officers: int = _f(8, "officers", "Officers assigned to the area.", ge=0, le=10_000)
     strategy: Strategy = _f("random", "-", "Patrol strategy of on-duty officers.")
-    shift_slots: int = _f(
-        2, "slots", "Consecutive slots an officer works per day.", ge=1, le=4
-    )
-    guard_radius: int = _f(
-        1, "cells", "Cells around an officer where presence guards.", ge=0, le=5
-    )
+    shift_slots: int = _f(2, "slots", "Consecutive slots an officer works per day.", ge=1, le=4)
+    guard_radius: int = _f(1, "cells", "Cells around an officer where presence guards.", ge=0, le=5)
     hotspot_top: int = _f(
         10, "cells", "Hot-spot strategy: patrols among the top-k recorded cells.", ge=1
     )
@@ -142,9 +132,7 @@ class OffenceConfig(_Section):
     report_probability: Probability = _f(
         0.4, "prob.", "Probability that the victim reports (dark figure)."
     )
-    clearance: Probability = _f(
-        0.15, "prob.", "Probability a reported offence leads to an arrest."
-    )
+    clearance: Probability = _f(0.15, "prob.", "Probability a reported offence leads to an arrest.")
 
 
 def _offence(reward: float, report: float, clearance: float) -> Any:
@@ -176,15 +164,11 @@ class CrimeConfig(_Section):
         0.6, "-", "Weight of natural surveillance in perceived risk.", ge=0
     )
     risk_police: float = _f(2.0, "-", "Weight of police presence in perceived risk.", ge=0)
-    guard_police: float = _f(
-        2.0, "-", "Guardianship of one officer in reach (hazard units).", ge=0
-    )
+    guard_police: float = _f(2.0, "-", "Guardianship of one officer in reach (hazard units).", ge=0)
     guard_bystander: float = _f(
         0.15, "-", "Guardianship of one bystander, times natural surveillance.", ge=0
     )
-    guard_place: float = _f(
-        0.5, "-", "Guardianship of place management (commerce, schools).", ge=0
-    )
+    guard_place: float = _f(0.5, "-", "Guardianship of place management (commerce, schools).", ge=0)
     return_probability: Probability = _f(
         0.5, "prob.", "Chance an offender out of home returns to a remembered success."
     )
@@ -211,9 +195,7 @@ class TrustConfig(_Section):
     gap_migrant: Probability = _f(0.08, "0–1", "Lower baseline of migrant residents.")
     gap_youth: Probability = _f(0.10, "0–1", "Lower baseline of residents aged 12–24.")
     spread: Probability = _f(0.1, "0–1", "Standard deviation of initial trust.")
-    drift_days: float = _f(
-        180.0, "days", "Time constant of trust returning to its baseline.", gt=0
-    )
+    drift_days: float = _f(180.0, "days", "Time constant of trust returning to its baseline.", gt=0)
     diffusion: Probability = _f(
         0.02, "1/day", "Daily pull of trust towards the mean of one's ties."
     )
@@ -249,9 +231,7 @@ class InsecurityConfig(_Section):
     disorder: float = _f(
         3.0, "logit", "Weight of disorder (1 − maintenance) on routine cells.", ge=0
     )
-    darkness: float = _f(
-        1.5, "logit", "Weight of darkness (1 − lighting) on routine cells.", ge=0
-    )
+    darkness: float = _f(1.5, "logit", "Weight of darkness (1 − lighting) on routine cells.", ge=0)
     isolation: float = _f(1.2, "logit", "Weight of living alone aged 65+.", ge=0)
     vulnerability: float = _f(
         0.4, "logit", "Weight of each vulnerability (female, 65+, poor, migrant).", ge=0
@@ -262,18 +242,14 @@ class InsecurityConfig(_Section):
     collective_efficacy: float = _f(
         1.0, "logit", "Reassurance from the collective efficacy of one's area.", ge=0
     )
-    adapt_days: float = _f(
-        45.0, "days", "Time constant of insecurity moving to its target.", gt=0
-    )
+    adapt_days: float = _f(45.0, "days", "Time constant of insecurity moving to its target.", gt=0)
     victim_jump: Probability = _f(
         0.35, "share", "Share of the gap to 1 added by one's own victimisation."
     )
     network_jump: Probability = _f(
         0.08, "share", "Share of the gap to 1 added per victimised tie (bad news)."
     )
-    contagion_up: Probability = _f(
-        0.03, "1/day", "Daily pull up towards more fearful ties."
-    )
+    contagion_up: Probability = _f(0.03, "1/day", "Daily pull up towards more fearful ties.")
     contagion_down: Probability = _f(
         0.01, "1/day", "Daily pull down towards calmer ties (reassurance spreads less)."
     )
@@ -286,15 +262,11 @@ class EfficacyConfig(_Section):
     area_cells: int = _f(
         8, "cells", "Side of a neighbourhood area for collective efficacy.", ge=1, le=200
     )
-    participation: Probability = _f(
-        0.3, "share", "Mean baseline participation in community life."
-    )
+    participation: Probability = _f(0.3, "share", "Mean baseline participation in community life.")
     fear_withdrawal: Probability = _f(
         0.5, "share", "Participation lost at insecurity 1 (withdrawal from streets)."
     )
-    guardianship: float = _f(
-        1.0, "hazard", "Informal guardianship at collective efficacy 1.", ge=0
-    )
+    guardianship: float = _f(1.0, "hazard", "Informal guardianship at collective efficacy 1.", ge=0)
     tie_saturation: float = _f(
         4.0, "ties", "Ties at which a resident's social integration is half.", gt=0
     )
@@ -497,9 +469,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
 def _oneline(text: str, limit: int = 200) -> str:
     """``text`` on one line (control characters escaped), at most ``limit`` chars."""
     flat = "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) == "Cc"
-        else ch
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
         for ch in text
     )
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -519,9 +489,7 @@ def _show(value: Any) -> str:
         return "<a number too large to print>"
 
 
-def _one_line(
-    source: str, exc: ValidationError, data: dict[str, Any], origin: Origin
-) -> str:
+def _one_line(source: str, exc: ValidationError, data: dict[str, Any], origin: Origin) -> str:
     err = exc.errors()[0]
     loc = tuple(str(p) for p in err["loc"])
     field = _oneline(".".join(loc)) or "(top level)"

@@ -101,13 +101,11 @@ def init_social(
     )
     base = np.clip(base, 0.0, 1.0)
     trust = np.clip(base + rng.normal(0.0, t.spread, n), 0.0, 1.0)
-    vulnerability = (
-        pop.female.astype(float) + (pop.age >= 65) + pop.poor + pop.migrant
-    ).astype(float)
-    # participation: Beta with the configured mean; isolated elderly take part less
-    part_mean = np.clip(
-        ef.participation * np.where(pop.isolated_elderly, 0.5, 1.0), 0.01, 0.99
+    vulnerability = (pop.female.astype(float) + (pop.age >= 65) + pop.poor + pop.migrant).astype(
+        float
     )
+    # participation: Beta with the configured mean; isolated elderly take part less
+    part_mean = np.clip(ef.participation * np.where(pop.isolated_elderly, 0.5, 1.0), 0.01, 0.99)
     participation_base = rng.beta(2.0 * part_mean / (1 - part_mean) + 1e-9, 2.0)
     participation_base = np.clip(participation_base, 0.0, 1.0)
     engagement = np.clip(rng.beta(4.0, 2.0, n) - 0.15 * pop.poor, 0.0, 1.0)
@@ -289,9 +287,7 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     soc.sightings *= decay
     soc.sightings += soc.seen_police
     I = soc.insecurity  # noqa: E741
-    I += (insecurity_target(soc, pop, world, ins) - I) * (
-        1.0 - np.exp(-1.0 / ins.adapt_days)
-    )
+    I += (insecurity_target(soc, pop, world, ins) - I) * (1.0 - np.exp(-1.0 / ins.adapt_days))
     if soc.victimised.any():
         I += (1.0 - I) * (1.0 - (1.0 - ins.victim_jump) ** soc.victimised)
         news = A @ (soc.victimised > 0).astype(float)

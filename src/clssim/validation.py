@@ -91,9 +91,7 @@ def _offender_concentration(runs: list[Results]) -> float:
 def _fear_ratio(runs: list[Results]) -> float:
     return _mean(
         runs,
-        lambda r: (
-            r.summary["afraid_share"] / max(r.summary["victimised_share_per_year"], 1e-9)
-        ),
+        lambda r: r.summary["afraid_share"] / max(r.summary["victimised_share_per_year"], 1e-9),
     )
 
 
@@ -123,9 +121,7 @@ def _year_to_year(runs: list[Results]) -> float:
         for year in (0, 1):
             sel = ev[(ev["day"] >= 365 * year) & (ev["day"] < 365 * (year + 1))]
             height = int(r.cells["y"].max()) + 1
-            counts = np.bincount(
-                (sel["x"] * height + sel["y"]).to_numpy(), minlength=ncells
-            )
+            counts = np.bincount((sel["x"] * height + sel["y"]).to_numpy(), minlength=ncells)
             shares.append(concentration(counts, 0.5))
         return abs(shares[1] - shares[0])
 
@@ -226,9 +222,7 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
-def validate(
-    scenario, seeds: int = 5, first_seed: int = 1
-) -> tuple[list[dict], list[Results]]:
+def validate(scenario, seeds: int = 5, first_seed: int = 1) -> tuple[list[dict], list[Results]]:
     """Run ``scenario`` for ``seeds`` seeds; measure every fact on the pooled runs."""
     from clssim.model import CLSModel
 

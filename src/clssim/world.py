@@ -94,9 +94,7 @@ class World:
 def moore_table(width: int, height: int, radius: int = 1) -> np.ndarray:
     """Flat indices of each cell's Moore neighbourhood incl. itself; -1 pads edges."""
     x, y = np.divmod(np.arange(width * height), height)
-    offsets = [
-        (dx, dy) for dx in range(-radius, radius + 1) for dy in range(-radius, radius + 1)
-    ]
+    offsets = [(dx, dy) for dx in range(-radius, radius + 1) for dy in range(-radius, radius + 1)]
     out = np.full((width * height, len(offsets)), -1, dtype=np.int64)
     for k, (dx, dy) in enumerate(offsets):
         nx, ny = x + dx, y + dy
@@ -119,9 +117,7 @@ def build_world(land_use: np.ndarray, rng: np.random.Generator, mesa_random=None
     values = np.clip(base * noise, 0.0, 1.0)
     layers: dict[str, np.ndarray] = {}
     baseline: dict[str, np.ndarray] = {}
-    grid.add_property_layer(
-        PropertyLayer.from_data("land_use", land_use.astype(np.int8).copy())
-    )
+    grid.add_property_layer(PropertyLayer.from_data("land_use", land_use.astype(np.int8).copy()))
     for k, name in enumerate(LAYERS):
         layer = PropertyLayer.from_data(name, values[:, k].reshape(width, height).copy())
         grid.add_property_layer(layer)
