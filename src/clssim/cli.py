@@ -181,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     fields = sub.add_parser("fields", help="list every scenario field with its default")
     fields.set_defaults(func=cmd_fields)
+
+    from clssim.experiments.commands import register
+
+    register(sub)
     return parser
 
 
