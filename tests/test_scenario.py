@@ -703,7 +703,7 @@ def _valid_value(path: str) -> st.SearchStrategy[Any]:
     return st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-VALUE_PATHS = sorted(p for p in LEAVES if p != "world.map")
+VALUE_PATHS = sorted(p for p in LEAVES if p not in ("world.map", "contract", "shocks"))
 overrides = st.lists(st.sampled_from(VALUE_PATHS), unique=True, max_size=8).flatmap(
     lambda paths: st.fixed_dictionaries({p: _valid_value(p) for p in paths})
 )

@@ -35,6 +35,7 @@ from clssim.routines import HOME, LOCAL
 from clssim.world import World
 
 OFFENCES = ("burglary", "theft", "violence", "vandalism")
+VISITOR = -2  #: victim id of a visitor (tourist, seasonal worker)
 BURGLARY, THEFT, VIOLENCE, VANDALISM = range(4)
 
 #: Suitability of each land use for each offence type, in [0, 1.2].
@@ -51,7 +52,7 @@ SUITABILITY = np.array(
 
 #: Relative propensity of women (women commit 10–25 % of offences:
 #: Steffensmeier & Allan 1996).
-FEMALE_FACTOR = 0.25
+FEMALE_FACTOR = 0.2
 
 
 def age_motivation(age: np.ndarray) -> np.ndarray:
@@ -67,15 +68,20 @@ def age_motivation(age: np.ndarray) -> np.ndarray:
     return rise * fall * np.where(a >= 65, 0.2, 1.0)
 
 
-def propensity(pop, cfg, rng: np.random.Generator) -> np.ndarray:
-    """Individual propensity: a log-normal trait (mean 1) × age × sex × employment."""
+def propensity_core(pop, cfg, rng: np.random.Generator) -> np.ndarray:
+    """Individual propensity before employment: log-normal trait (mean 1) × age × sex."""
     s = cfg.propensity_sigma
     trait = rng.lognormal(-0.5 * s * s, s, pop.n)
+    sex = np.where(pop.female, FEMALE_FACTOR, 1.0)
+    return trait * age_motivation(pop.age) * sex
+
+
+def initial_motivation(pop, cfg, state: CrimeState) -> np.ndarray:
+    """Per-slot motivation = motivation × core propensity × (employed factor if employed)."""
     from clssim.population import R_EMPLOYED
 
     employed = np.where(pop.role == R_EMPLOYED, cfg.employed_factor, 1.0)
-    sex = np.where(pop.female, FEMALE_FACTOR, 1.0)
-    return trait * age_motivation(pop.age) * sex * employed
+    return np.clip(cfg.motivation * state.propensity_core * employed, 0.0, 1.0)
 
 
 @dataclass
@@ -111,6 +117,7 @@ class CrimeState:
     """What offending leaves behind in people: memory and records."""
 
     p_motivated: np.ndarray  #: per-slot probability of looking for an opportunity
+    propensity_core: np.ndarray  #: trait × age × sex (employment applied on top)
     reward: np.ndarray  #: per offence type (column vector)
     memory: np.ndarray  #: cell of the last success, -1 if none
     offences: np.ndarray  #: completed offences per resident
@@ -118,15 +125,17 @@ class CrimeState:
 
 
 def init_state(pop, cfg, rng: np.random.Generator) -> CrimeState:
-    p = np.clip(cfg.motivation * propensity(pop, cfg, rng), 0.0, 1.0)
     n = pop.n
-    return CrimeState(
-        p,
+    state = CrimeState(
+        np.zeros(n),
+        propensity_core(pop, cfg, rng),
         per_type(cfg, "reward")[:, None],
         np.full(n, -1, np.int64),
         np.zeros(n, np.int32),
         np.zeros(n, np.int32),
     )
+    state.p_motivated[:] = initial_motivation(pop, cfg, state)
+    return state
 
 
 def per_type(cfg, attribute: str) -> np.ndarray:
@@ -154,11 +163,14 @@ def crime_step(
     night: bool,
     rng: np.random.Generator,
     guardianship: np.ndarray | None = None,
+    visitors: np.ndarray | None = None,
 ) -> Offences:
     """Run one slot of offending; updates ``loc``, ``state`` and maintenance in place.
 
     ``guardianship`` (per cell, hazard units) adds informal guardianship such
-    as collective efficacy or field workers.
+    as collective efficacy or field workers. ``visitors`` (per cell) are
+    people present who are not residents (tourists, seasonal workers): they
+    are targets and bystanders; a visitor victim has id ``VISITOR`` (−2).
     """
     out = act >= LOCAL
     u = rng.random(pop.n)
@@ -182,7 +194,9 @@ def crime_step(
     # 3. rational choice among offence types
     L = world.layers
     lu = world.land_use[cell]
-    others = occupancy[cell] - 1
+    residents_here = occupancy[cell] - 1
+    guests = np.round(visitors[cell]).astype(np.int64) if visitors is not None else 0
+    others = residents_here + guests
     light = L["lighting"][cell] if dark else np.ones(cand.size)
     maint = L["maintenance"][cell]
     surv = L["surveillance"][cell]
@@ -224,15 +238,19 @@ def crime_step(
 
     # 5. victims and targets
     victim = np.full(offender.size, -1, dtype=np.int64)
+    n_guests = guests[done] if visitors is not None else np.zeros(offender.size, np.int64)
     for j in np.flatnonzero((kind == THEFT) | (kind == VIOLENCE)):
         present = np.flatnonzero(loc == cell[j])
         present = present[present != offender[j]]
-        if present.size:
-            victim[j] = present[rng.integers(present.size)]
+        pick = rng.integers(present.size + n_guests[j]) if present.size + n_guests[j] else -1
+        if pick >= present.size:
+            victim[j] = VISITOR
+        elif pick >= 0:
+            victim[j] = present[pick]
     for j in np.flatnonzero(kind == BURGLARY):
         homes = np.flatnonzero((hh_home == cell[j]) & ~at_home)
         victim[j] = pop.hh_start[homes[rng.integers(homes.size)]]
-    ok = (victim >= 0) | (kind == VANDALISM)  # a personal target may have left
+    ok = (victim != -1) | (kind == VANDALISM)  # a personal target may have left
     offender, cell, kind, victim = offender[ok], cell[ok], kind[ok], victim[ok]
     np.subtract.at(L["maintenance"], cell[kind == VANDALISM], cfg.vandalism_damage)
     np.clip(L["maintenance"], 0.0, 1.0, out=L["maintenance"])

@@ -30,13 +30,15 @@ import numpy as np
 
 from clssim import social
 from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, instant
-from clssim.crime import crime_step, init_state
+from clssim.contract.contract import Contract
+from clssim.crime import crime_step, init_state, initial_motivation
 from clssim.police import PoliceForce
 from clssim.population import build_population
 from clssim.reporting import report, tips
 from clssim.results import Recorder, Results
 from clssim.routines import Routines
 from clssim.scenario import Scenario, load_scenario
+from clssim.shocks import Shocks
 from clssim.world import world_from_scenario
 
 
@@ -57,7 +59,7 @@ class CLSModel(mesa.Model):
         if seed is not None:
             scenario = scenario.with_overrides({"seed": seed})
         self.scenario_config = scenario
-        streams = np.random.SeedSequence(scenario.seed).spawn(7)
+        streams = np.random.SeedSequence(scenario.seed).spawn(9)
         rngs = [np.random.default_rng(s) for s in streams]
         super().__init__(rng=rngs[0])
         self.world = world_from_scenario(scenario, rngs[1], mesa_random=self.random)
@@ -69,11 +71,14 @@ class CLSModel(mesa.Model):
         )
         self.routines = Routines(self.population)
         self.loop_rng = rngs[5]
+        self.shock_rng = rngs[8]
+        self.contract = Contract(self, scenario.contract, rngs[7]) if scenario.contract else None
+        self.shocks = Shocks(self, scenario.shocks)
+        self.repair_mul: np.ndarray | float = 1.0
         self.n_steps = scenario.steps
         self.recorder = Recorder(self.n_steps, self.world, self.population)
         self._groups = social.group_matrix(self.population)
         self._social_now = social.group_means(self.social, self._groups)
-        self._repair = 1.0 - np.exp(-1.0 / scenario.crime.repair_days)
         self.activity = np.zeros(self.population.n, dtype=np.int8)
         self.location = self.population.home.copy()
 
@@ -83,15 +88,34 @@ class CLSModel(mesa.Model):
         cfg = self.scenario_config
         t = instant(self.steps - 1, cfg.time.start_weekday)
         rng = self.loop_rng
-        pop, soc, police = self.population, self.social, self.police
-        # 1. routines
+        pop, soc, police, contract = self.population, self.social, self.police, self.contract
+        if t.slot == 0:
+            self.shocks.daily(t.day)
+        # 1. routines (changed by programmes and lockdowns)
         self.activity = self.routines.activities(t.daytype, t.slot, rng)
         self.location = self.routines.locations(self.activity, rng)
-        # 2. patrol
+        if contract is not None:
+            contract.adjust_routines(t, self.activity, self.location, rng)
+        self.shocks.adjust_routines(self.activity, self.location, rng)
+        visitors = self.shocks.visitors(t.slot)
+        # 2. patrol; field workers and school liaison officers take their places
         presence = police.patrol(t.slot)
+        contact_presence = police.contact_presence
+        guard = soc.guard
+        if contract is not None:
+            field_guard, liaison = contract.slot(t)
+            presence = presence + liaison
+            contact_presence = contact_presence + liaison
+            guard = guard + field_guard
         # 3. contacts with officers
         fair, unfair = social.police_contacts(
-            soc, self.activity, self.location, presence, cfg.police, rng
+            soc,
+            self.activity,
+            self.location,
+            contact_presence,
+            cfg.police.contact_rate * self.shocks.contact_mul,
+            police.procedural_justice,
+            rng,
         )
         # 4. crime
         offences = crime_step(
@@ -105,10 +129,11 @@ class CLSModel(mesa.Model):
             dark=t.slot in (NIGHT, EVENING),
             night=t.slot == NIGHT,
             rng=rng,
-            guardianship=soc.guard,
+            guardianship=guard,
+            visitors=visitors,
         )
         # 5. reporting: the dark figure, and witnesses' tips
-        report(offences, soc.trust, soc.cell_trust, cfg.crime, cfg.trust, rng)
+        report(offences, soc, cfg.crime, cfg.trust, rng, self.shocks.visitor_reporting)
         tips(offences, self.location, soc.trust, cfg.trust.tip_rate, rng)
         # 6. policing: only reports and tips reach the police
         police.investigate(offences, cfg.crime, rng)
@@ -121,13 +146,18 @@ class CLSModel(mesa.Model):
         social.note_arrests(soc, arrested, fair_arrest, cfg.careers)
         # 7. the day's end: slow social state and upkeep
         if t.slot == SLOTS_PER_DAY - 1:
+            if contract is not None:
+                contract.daily(t.day)
             social.end_of_day(soc, pop, self.world, cfg, self.crime_state)
             maint = self.world.layers["maintenance"]
-            maint += (self.world.baseline["maintenance"] - maint) * self._repair
+            repair = 1.0 - np.exp(-self.repair_mul / cfg.crime.repair_days)
+            maint += (self.world.baseline["maintenance"] - maint) * repair
             self._social_now = social.group_means(soc, self._groups)
         # 8. record
         self.recorder.record(t, offences, police.on_duty)
         self.recorder.record_social(t.step, offences, fair, unfair, soc, self._social_now)
+        if contract is not None:
+            self.recorder.record_contract(t, contract)
         if self.steps >= self.n_steps:
             self.running = False
 
@@ -144,7 +174,15 @@ class CLSModel(mesa.Model):
 
     def results(self) -> Results:
         """The outputs recorded so far."""
-        return self.recorder.results(self.scenario_config, self.steps, self.social)
+        return self.recorder.results(self.scenario_config, self.steps, self.social, self.contract)
+
+    def set_roles(self, ids: np.ndarray, role: int) -> None:
+        """Change residents' role (a job found or lost): routines and motivation follow."""
+        pop = self.population
+        pop.role[ids] = role
+        self.routines.refresh()
+        base = initial_motivation(pop, self.scenario_config.crime, self.crime_state)
+        self.social.base_motivation[ids] = base[ids]
 
 
 def run(scenario: Scenario | None = None, seed: int | None = None) -> Results:

@@ -31,25 +31,30 @@ from clssim.world import World, moore_table
 class Officer(CellAgent):
     """A police officer: shift, beat and a tally of contacts and arrests."""
 
-    def __init__(self, model, shift_start: int, shift_slots: int, beat: np.ndarray):
+    def __init__(self, model, shift_start: int, shift_slots: int, beat: np.ndarray, strategy: str):
         super().__init__(model)
         self.shift = frozenset((shift_start + k) % SLOTS_PER_DAY for k in range(shift_slots))
-        self.beat = beat  #: flat cells of the officer's beat (all cells if no beats)
-        self.arrests = 0
+        self.beat = beat  #: flat cells of the officer's beat
+        self.strategy = strategy  #: "random", "hotspot" or "beat"
+        self.contact_factor = 1.0  #: contacts relative to a car patrol (foot: 3)
+        self.proximity = False  #: moved to proximity work by the contract
 
     def on_duty(self, slot: int) -> bool:
         return slot in self.shift
 
 
 def beats(world: World, k: int) -> list[np.ndarray]:
-    """Split the map into ``k`` near-square rectangular beats (flat cell lists)."""
-    cols = max(1, round(math.sqrt(k * world.width / world.height)))
-    rows = math.ceil(k / cols)
+    """Split the map into ``k`` contiguous beats of (almost) equal size.
+
+    The map is cut into ``≈ sqrt(k · width / height)`` vertical strips; cells
+    are ordered strip by strip (row by row within a strip) and the sequence is
+    cut into ``k`` equal runs, so every beat is one connected block.
+    """
+    cols = min(k, max(1, round(math.sqrt(k * world.width / world.height))))
     x, y = world.xy(np.arange(world.ncells))
-    bx = np.minimum(x * cols // world.width, cols - 1)
-    by = np.minimum(y * rows // world.height, rows - 1)
-    beat_of = (by * cols + bx) % k
-    return [np.flatnonzero(beat_of == b) for b in range(k)]
+    strip = np.minimum(x * cols // world.width, cols - 1)
+    order = np.lexsort((x, y, strip))
+    return [np.sort(part) for part in np.array_split(order, k)]
 
 
 class PoliceForce:
@@ -59,12 +64,14 @@ class PoliceForce:
         self.cfg = cfg
         self.world = world
         self.rng = rng
-        self.strategy = cfg.strategy
         beat_list = beats(world, max(cfg.officers, 1))
         self.officers = [
-            Officer(model, i % SLOTS_PER_DAY, cfg.shift_slots, beat_list[i])
+            Officer(model, i % SLOTS_PER_DAY, cfg.shift_slots, beat_list[i], cfg.strategy)
             for i in range(cfg.officers)
         ]
+        self.base_procedural_justice = cfg.procedural_justice
+        self.procedural_justice = cfg.procedural_justice  #: may be raised by training
+        self.contact_presence = np.zeros(world.ncells + 1)
         for officer in self.officers:  # everyone starts on their own beat
             officer.cell = world.grid.all_cells.cells[int(rng.choice(officer.beat))]
         self.position = np.array([self._flat(o) for o in self.officers], dtype=np.int64)
@@ -74,6 +81,20 @@ class PoliceForce:
         self._decay = 0.5 ** (1.0 / (cfg.hotspot_memory_days * SLOTS_PER_DAY))
         self.presence = np.zeros(world.ncells + 1)
         self.on_duty = 0
+
+    @property
+    def n_officers(self) -> int:
+        return len(self.officers)
+
+    def assign_proximity(self, k: int, foot_share: float) -> None:
+        """Move ``k`` officers to proximity beats; ``foot_share`` of their time on
+        foot, where contacts are three times as frequent as from a car."""
+        chosen = [o for o in self.officers if not o.proximity][:k]
+        for officer, beat in zip(chosen, beats(self.world, max(len(chosen), 1)), strict=False):
+            officer.proximity = True
+            officer.strategy = "beat"
+            officer.beat = beat
+            officer.contact_factor = 1.0 + 2.0 * foot_share
 
     def _flat(self, officer: Officer) -> int:
         x, y = officer.cell.coordinate
@@ -96,25 +117,29 @@ class PoliceForce:
             cells = self.world.grid.all_cells.cells
             for i, c in zip(np.flatnonzero(duty), target, strict=True):
                 self.officers[i].cell = cells[c]
+        reach = self.reach[self.position[duty]]
         presence = np.zeros(self.world.ncells + 1)
-        reach = self.reach[self.position[duty]].ravel()
-        np.add.at(presence, reach, 1.0)  # -1 pads land on the sentinel ...
+        np.add.at(presence, reach.ravel(), 1.0)  # -1 pads land on the sentinel ...
         presence[-1] = 0.0  # ... which is also "outside the map": no officer there
-        self.presence = presence
+        factor = np.array([o.contact_factor for o in self.officers])[duty]
+        contact = np.zeros(self.world.ncells + 1)
+        np.add.at(contact, reach.ravel(), np.repeat(factor, reach.shape[1]))
+        contact[-1] = 0.0
+        self.presence, self.contact_presence = presence, contact
         return presence
 
     def _targets(self, on_duty: np.ndarray) -> np.ndarray:
         k = on_duty.size
-        if self.strategy == "beat":
-            return np.array(
-                [self.rng.choice(self.officers[i].beat) for i in on_duty], dtype=np.int64
-            )
+        strategy = np.array([self.officers[i].strategy for i in on_duty])
         target = self._random_cells(k)
-        if self.strategy == "hotspot" and self.picture.any():
+        for j in np.flatnonzero(strategy == "beat"):
+            target[j] = self.rng.choice(self.officers[on_duty[j]].beat)
+        hotspot = strategy == "hotspot"
+        if hotspot.any() and self.picture.any():
             top = np.argsort(-self.picture, kind="stable")[: self.cfg.hotspot_top]
             w = self.picture[top]
             top, w = top[w > 0], w[w > 0]
-            go = self.rng.random(k) < self.cfg.hotspot_share
+            go = hotspot & (self.rng.random(k) < self.cfg.hotspot_share)
             hot = self.rng.choice(top, size=k, p=w / w.sum())
             target = np.where(go, hot, target)
         return target
@@ -140,4 +165,4 @@ class PoliceForce:
 
     def arrest_fairness(self, k: int, rng: np.random.Generator) -> np.ndarray:
         """Whether each of ``k`` arrests is perceived as fair (procedural justice)."""
-        return rng.random(k) < self.cfg.procedural_justice
+        return rng.random(k) < self.procedural_justice

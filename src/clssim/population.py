@@ -114,7 +114,7 @@ def _ages(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     Heads are elderly (65–94) with probability 0.5 in one-person households
     (Census 2021: about half of one-person households are 65+), 0.45 in
     couples (retired couples) and 0.08 in larger households; otherwise 25–64.
-    Further members are children 0–24 (18–42 years younger than the head), or
+    Further members are children 20–38 years younger than the head (0–34), or
     adult children when the head is elderly. The result approximates the
     Portuguese age pyramid (ODD §7).
     """
@@ -129,8 +129,10 @@ def _ages(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     rank = np.arange(ages.size) - np.repeat(starts, sizes)
     head_of = np.repeat(head, sizes)
     partner = np.clip(head_of + rng.integers(-4, 5, ages.size), 18, 99)
-    # children: between 18 and 42 years younger than the head, at most 24
-    child = np.clip(head_of - rng.integers(18, 43, ages.size), 0, 24)
+    # children: 20–38 years younger than the head; Portuguese youths leave home
+    # late (about 29, Eurostat 2021), so children up to 34 still live with parents
+    child = head_of - rng.integers(20, 39, ages.size)
+    child = np.where(child < 0, rng.integers(0, 10, ages.size), np.minimum(child, 34))
     old_child = np.clip(head_of - rng.integers(20, 40, ages.size), 18, 70)
     child = np.where(np.repeat(elderly_head, sizes), old_child, child)
     ages[:] = np.where(rank == 0, head_of, np.where(rank == 1, partner, child))
@@ -163,7 +165,7 @@ def build_population(scenario, world: World, rng: np.random.Generator) -> Popula
     isolated_elderly = (age >= 65) & (sizes[household] == 1)
 
     role = _roles(age, poor, cfg.employment_rate, rng)
-    work = _workplaces(role, world, cfg.work_outside_share, outside, rng)
+    work = _workplaces(role, age, home, world, cfg.work_outside_share, outside, rng)
     local = _local_haunts(home, world, cfg.haunts_local, cfg.haunt_radius, rng)
     leisure = _leisure_haunts(home, world, cfg.haunts_leisure, 3 * cfg.haunt_radius, rng)
     pop = Population(
@@ -215,16 +217,24 @@ def _roles(
 
 
 def _workplaces(
-    role: np.ndarray, world: World, outside_share: float, outside: int, rng
+    role: np.ndarray,
+    age: np.ndarray,
+    home: np.ndarray,
+    world: World,
+    outside_share: float,
+    outside: int,
+    rng,
 ) -> np.ndarray:
-    """Students (and children from 6) go to a school cell, or outside when the map has
-    none; employed people work outside or at a commerce/transit/school/nightlife cell."""
+    """Pupils (from 3: pre-school) go to a school cell, or outside when the map has
+    none; infants stay home; employed people work outside or at a commerce,
+    transit, school or nightlife cell."""
     n = role.size
     work = np.full(n, outside, dtype=np.int64)
     schools = world.cells_of("school")
     pupils = (role == R_STUDENT) | (role == R_CHILD)
     if schools.size:
         work[pupils] = rng.choice(schools, size=int(pupils.sum()))
+    work[age < 3] = home[age < 3]  # infants stay with the family
     jobs = world.cells_of("commerce", "transit", "school", "nightlife")
     employed = role == R_EMPLOYED
     local_job = employed & (rng.random(n) >= outside_share)
@@ -237,17 +247,20 @@ def _window_draw(
     home: np.ndarray, world: World, k: int, radius: int, weight: np.ndarray, rng, tries=24
 ) -> np.ndarray:
     """k cells per person within ``radius`` of home, drawn with probability ∝
-    ``weight`` among ``tries`` uniform candidates in the window (falls back to home)."""
+    ``weight`` among ``tries`` uniform candidates of the window that fall on the
+    map (falls back to home). Candidates off the map are dropped, not moved to
+    the border, so border cells are not over-visited."""
     n = home.size
     hx, hy = world.xy(home)
     out = np.empty((n, k), dtype=np.int64)
     for j in range(k):
         dx = rng.integers(-radius, radius + 1, (n, tries))
         dy = rng.integers(-radius, radius + 1, (n, tries))
-        cx = np.clip(hx[:, None] + dx, 0, world.width - 1)
-        cy = np.clip(hy[:, None] + dy, 0, world.height - 1)
-        cand = cx * world.height + cy
-        w = weight[cand]
+        cx = hx[:, None] + dx
+        cy = hy[:, None] + dy
+        inside = (cx >= 0) & (cx < world.width) & (cy >= 0) & (cy < world.height)
+        cand = np.where(inside, cx * world.height + cy, 0)
+        w = np.where(inside, weight[cand], 0.0)  # off-map candidates are dropped
         cum = np.cumsum(w, axis=1)
         total = cum[:, -1]
         u = rng.random(n) * total
@@ -257,8 +270,11 @@ def _window_draw(
 
 
 def _local_haunts(home, world: World, k: int, radius: int, rng) -> np.ndarray:
-    """Street segments near home: any land use but farm, school and vacant."""
-    weight = np.where(np.isin(world.land_use, [SCHOOL, VACANT, FARM]), 0.0, 1.0)
+    """Street segments near home: any land use but schools (pupils are there at
+    school time); vacant lots and farms count half (fewer reasons to pass by)."""
+    weight = np.select(
+        [world.land_use == SCHOOL, np.isin(world.land_use, [VACANT, FARM])], [0.0, 0.5], 1.0
+    )
     return _window_draw(home, world, k, radius, weight, rng)
 
 

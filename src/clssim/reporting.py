@@ -18,24 +18,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from clssim.crime import Offences, per_type
+from clssim.crime import VIOLENCE, VISITOR, Offences, per_type
 
 
 def report(
     off: Offences,
-    trust: np.ndarray,
-    cell_trust: np.ndarray,
+    soc,
     crime_cfg,
     trust_cfg,
     rng: np.random.Generator,
+    visitor_factor: float = 1.0,
 ) -> None:
-    """Decide which offences the victims report (sets ``off.reported``)."""
+    """Decide which offences the victims report (sets ``off.reported``).
+
+    Measures may multiply a resident's reporting probability
+    (``soc.report_mul``; ``soc.violence_report_mul`` for violence). Visitors
+    report as a resident of mean trust would, times ``visitor_factor``.
+    """
     if not len(off):
         return
     base = per_type(crime_cfg, "report_probability")[off.kind]
-    who = np.where(off.victim >= 0, trust[np.maximum(off.victim, 0)], cell_trust[off.cell])
-    p = np.clip(base * (1.0 + trust_cfg.report_effect * (who - 0.5)), 0.0, 1.0)
-    off.reported[:] = rng.random(len(off)) < p
+    resident = off.victim >= 0
+    v = np.maximum(off.victim, 0)
+    who = np.where(resident, soc.trust[v], soc.cell_trust[off.cell])
+    who = np.where(off.victim == VISITOR, soc.trust.mean(), who)
+    p = base * (1.0 + trust_cfg.report_effect * (who - 0.5))
+    mul = np.where(off.kind == VIOLENCE, soc.violence_report_mul[v], 1.0) * soc.report_mul[v]
+    p = np.where(resident, p * mul, p)
+    p = np.where(off.victim == VISITOR, p * visitor_factor, p)
+    off.reported[:] = rng.random(len(off)) < np.clip(p, 0.0, 1.0)
 
 
 def tips(

@@ -8,6 +8,10 @@ Files of a run directory (ODD §2 "Outputs"):
                         true and recorded offences (total and by type)
 ``events.parquet``      one row per completed offence
 ``residents.parquet``   one row per resident: attributes and final social state
+``measures.parquet``    with a contract: one row per measure and month (level,
+                        strength, participants, spending)
+``diagnosis.json``      with a contract: the Local Safety Diagnosis
+``stages.json``         with a contract: the days each stage began
 ``summary.json``        headline indicators
 ``scenario.toml``       the fully resolved scenario (every field)
 """
@@ -26,7 +30,8 @@ import tomli_w
 
 from clssim import __version__
 from clssim.clock import DAYS_PER_YEAR, SLOTS, SLOTS_PER_DAY, Instant
-from clssim.crime import OFFENCES, Offences
+from clssim.contract.contract import STAGES
+from clssim.crime import OFFENCES, VISITOR, Offences
 from clssim.layouts import LAND_USES
 from clssim.metrics import concentration
 from clssim.population import ROLES
@@ -110,7 +115,18 @@ class Recorder:
             self.series(key)[s] = value
         self._social = soc
 
-    def results(self, scenario: Scenario, steps_done: int, soc=None) -> Results:
+    def record_contract(self, t: Instant, contract) -> None:
+        """Spending (cumulative, €), stage and participants of the slot."""
+        s = t.step
+        for axis, eur in contract.spent.items():
+            self.series(f"spend_{axis}_eur")[s] = eur
+        self.series("spend_total_eur")[s] = sum(contract.spent.values())
+        self.series("stage_code")[s] = STAGES.index(contract.stage(t.day))
+        self.series("participants")[s] = sum(
+            m.people.size for m in contract.measures if m.funded(t.day)
+        )
+
+    def results(self, scenario: Scenario, steps_done: int, soc=None, contract=None) -> Results:
         n = steps_done
         steps = np.arange(n)
         day, slot = np.divmod(steps, SLOTS_PER_DAY)
@@ -136,6 +152,9 @@ class Recorder:
         )
         for name, values in self.extra.items():
             ts[name] = values[:n]
+        if "stage_code" in ts:
+            codes = np.nan_to_num(ts.pop("stage_code"), nan=0).astype(np.int8)
+            ts["stage"] = pd.Categorical.from_codes(codes, STAGES)
         timeseries = pd.DataFrame(ts)
 
         w = self.world
@@ -169,7 +188,18 @@ class Recorder:
         summary = summarise(scenario, timeseries, cells_df, events, self.population, n)
         if soc is not None:
             summary.update(summarise_social(timeseries, events, soc, self.population, n))
-        return Results(scenario, timeseries, cells_df, events, summary, residents)
+        summary["visitor_victimisations"] = int((events["victim_id"] == VISITOR).sum())
+        extra_files: dict[str, Any] = {}
+        frames: dict[str, pd.DataFrame] = {}
+        if contract is not None:
+            summary.update(contract.summary())
+            frames["measures"] = pd.DataFrame(contract.monthly)
+            extra_files["stages.json"] = contract.transitions
+            if contract.diagnosis is not None:
+                extra_files["diagnosis.json"] = contract.diagnosis.to_json(self.world)
+        return Results(
+            scenario, timeseries, cells_df, events, summary, residents, extra_files, frames
+        )
 
     def _residents_frame(self, soc) -> pd.DataFrame:
         """One row per resident: attributes and final state."""
@@ -245,6 +275,7 @@ def summarise(
         "residents": pop.n,
         "households": pop.n_households,
         "cells": int(len(cells)),
+        "area_km2": round(len(cells) * (scenario.world.cell_size_m / 1000.0) ** 2, 6),
         "steps": steps,
         "years": round(years, 6),
         "offences_true": true,
@@ -280,7 +311,6 @@ def summarise_social(ts: pd.DataFrame, events: pd.DataFrame, soc, pop, steps: in
         "tips": int(ts["tips"].sum()),
         "contacts_fair": int(ts["contacts_fair"].sum()),
         "contacts_unfair": int(ts["contacts_unfair"].sum()),
-        "first_time_offenders": int(per_offender.size),
         "repeat_offenders": int((per_offender >= 2).sum()),
         "repeat_offence_share": _ratio(int(ts["repeat_offences"].sum()), len(events)),
         "mean_collective_efficacy": float(soc.efficacy[soc.area_of_home].mean()),
@@ -305,7 +335,8 @@ class Results:
     events: pd.DataFrame
     summary: dict[str, Any]
     residents: pd.DataFrame = field(default_factory=pd.DataFrame)
-    extra_files: dict[str, Any] = field(default_factory=dict)
+    extra_files: dict[str, Any] = field(default_factory=dict)  #: name → JSON payload
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  #: more Parquet tables
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the run's files into ``out_dir`` (created if needed).
@@ -320,6 +351,7 @@ class Results:
             ("cells", self.cells),
             ("events", self.events),
             ("residents", self.residents),
+            *self.frames.items(),
         ):
             _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
         text = json.dumps(self.summary, indent=2, sort_keys=True) + "\n"
@@ -343,6 +375,13 @@ def scenario_toml(scenario: Scenario) -> str:
     data = scenario.to_dict()
     if scenario.world.map is not None:  # keep the copy runnable from anywhere
         data["world"]["map"] = str(scenario.map_path())
-    else:
-        del data["world"]["map"]  # TOML has no null: an absent key means "none"
-    return tomli_w.dumps(data)
+    return tomli_w.dumps(_drop_none(data))
+
+
+def _drop_none(node: Any) -> Any:
+    """TOML has no null: an absent key means "none" (e.g. no map, no contract)."""
+    if isinstance(node, dict):
+        return {k: _drop_none(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_drop_none(v) for v in node]
+    return node

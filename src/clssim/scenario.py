@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from clssim.contract.config import ContractConfig, ShockConfig
+
 __all__ = [
     "Scenario",
     "ScenarioError",
@@ -56,11 +58,27 @@ Typology = Literal["social_housing", "historic_centre", "tourist_strip", "rural_
 
 class WorldConfig(_Section):
     typology: Typology = _f("social_housing", "-", "Generator used when no map file is given.")
-    width: int = _f(40, "cells", "Grid width (generated layouts).", ge=8, le=1000)
-    height: int = _f(40, "cells", "Grid height (generated layouts).", ge=8, le=1000)
+    width: int = _f(
+        40,
+        "cells",
+        "Grid width of a generated layout (ignored when a map file is given).",
+        ge=8,
+        le=1000,
+    )
+    height: int = _f(
+        40,
+        "cells",
+        "Grid height of a generated layout (ignored when a map file is given).",
+        ge=8,
+        le=1000,
+    )
     map: str | None = _f(None, "path", "Plain-text map file (relative to the scenario file).")
     cell_size_m: float = _f(
-        50.0, "m", "Side of one cell; a cell stands for a street segment.", gt=0, le=1000
+        50.0,
+        "m",
+        "Side of one cell (a street segment); used for areas and densities in outputs.",
+        gt=0,
+        le=1000,
     )
 
 
@@ -79,14 +97,32 @@ class PopulationConfig(_Section):
         0.60, "share", "Employed residents who work outside the neighbourhood."
     )
     neighbour_ties: float = _f(
-        2.0, "ties/person", "Mean ties to residents of nearby homes.", ge=0, le=50
+        2.0,
+        "ties/person",
+        "Mean tie attempts to residents of the same or an adjacent cell (duplicates merge).",
+        ge=0,
+        le=50,
     )
     peer_ties: float = _f(
-        3.0, "ties/person", "Mean ties of school-age youths to schoolmates.", ge=0, le=50
+        3.0,
+        "ties/person",
+        "Mean tie attempts of pupils to schoolmates within two years of age.",
+        ge=0,
+        le=50,
     )
-    haunts_local: int = _f(3, "cells", "Public cells near home an agent frequents.", ge=1, le=20)
+    haunts_local: int = _f(
+        3,
+        "cells",
+        "Cells near home an agent frequents (not schools; vacant lots, farms at half weight).",
+        ge=1,
+        le=20,
+    )
     haunts_leisure: int = _f(
-        3, "cells", "Leisure cells (commerce, nightlife, parks) frequented.", ge=1, le=20
+        3,
+        "cells",
+        "Leisure cells frequented: commerce, nightlife, public space, transit (∝ attractiveness²).",
+        ge=1,
+        le=20,
     )
     haunt_radius: int = _f(
         4, "cells", "Radius around home within which local haunts lie.", ge=1, le=50
@@ -145,7 +181,7 @@ def _offence(reward: float, report: float, clearance: float) -> Any:
 
 class CrimeConfig(_Section):
     motivation: float = _f(
-        0.03,
+        0.04,
         "1/slot",
         "Probability per slot that a fully motivated person out of home looks "
         "for an opportunity (scaled by each person's propensity).",
@@ -212,7 +248,9 @@ class TrustConfig(_Section):
         0.10, "share", "Share of trust lost by an unsatisfying response to a report."
     )
     vicarious_loss: Probability = _f(
-        0.05, "share", "Share of trust lost when a tie is arrested or stopped unfairly."
+        0.05,
+        "share",
+        "Share of trust lost per tie arrested unfairly that day (vicarious experience).",
     )
     report_effect: float = _f(
         1.5,
@@ -305,6 +343,16 @@ class Scenario(_Section):
     insecurity: InsecurityConfig = Field(default_factory=InsecurityConfig)
     efficacy: EfficacyConfig = Field(default_factory=EfficacyConfig)
     careers: CareersConfig = Field(default_factory=CareersConfig)
+    contract: ContractConfig | None = Field(
+        None,
+        description="The Local Safety Contract (absent: no contract); see docs/contract.md.",
+        json_schema_extra={"unit": "table", "allowed": "a [contract] table"},
+    )
+    shocks: list[ShockConfig] = Field(
+        default_factory=list,
+        description="Scheduled events: pandemic, economic crisis, seasonal influx.",
+        json_schema_extra={"unit": "tables", "allowed": "[[shocks]] tables"},
+    )
     #: Directory against which relative paths (map files) resolve; not a TOML key.
     base_dir: str = Field(default=".", exclude=True)
 
@@ -312,7 +360,37 @@ class Scenario(_Section):
     def _map_exists(self) -> Scenario:
         if self.world.map is not None and not self.map_path().is_file():
             raise ValueError(f"map file not found: {self.map_path()}")
+        if self.contract is not None:
+            self._check_contract(self.contract)
         return self
+
+    def _check_contract(self, contract: ContractConfig) -> None:
+        from clssim.contract.config import parse_target
+
+        width, height = self.map_size()
+        for k, m in enumerate(contract.measures):
+            form, args = parse_target(m.resolved_target)
+            if form == "area" and (args[2] >= width or args[3] >= height):
+                raise ValueError(
+                    f"contract.measures.{k} ({m.label}): target {m.resolved_target!r} lies "
+                    f"outside the {width} × {height} map (x < {width}, y < {height})"
+                )
+        if contract.staff > self.police.officers:
+            raise ValueError(
+                f"contract.staff = {contract.staff} exceeds police.officers = "
+                f"{self.police.officers}"
+            )
+
+    def map_size(self) -> tuple[int, int]:
+        """(width, height) of the map: the map file's, or the generated one's."""
+        if self.world.map is None:
+            return self.world.width, self.world.height
+        rows = [
+            line.rstrip()
+            for line in self.map_path().read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        return (len(rows[0]) if rows else 0), len(rows)
 
     def map_path(self) -> Path:
         """Absolute path of the map file (``world.map`` relative to the scenario)."""
@@ -506,7 +584,9 @@ def _one_line(source: str, exc: ValidationError, data: dict[str, Any], origin: O
             f"{err['msg'].removeprefix('Value error, ')}"
         )
     value = _lookup(data, loc) if loc else err.get("input")
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "value_error" and (isinstance(value, dict | list) or not loc):
+        return f"{source}: {field}: {_oneline(msg)}"
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         msg = f"must be one of {ctx['expected']}"
@@ -538,8 +618,10 @@ def field_table() -> list[tuple[str, str, str, str, str]]:
             ]
             args = getattr(info.annotation, "__args__", ())
             literals = [a for a in args if isinstance(a, str)]
-            allowed = " ".join(bounds) or "|".join(literals) or "text"
             extra = info.json_schema_extra
+            if isinstance(extra, dict) and "allowed" in extra:
+                literals = [str(extra["allowed"])]
+            allowed = " ".join(bounds) or "|".join(literals) or "text"
             unit = str(extra.get("unit", "-")) if isinstance(extra, dict) else "-"
             rows.append((path, repr(value), unit, allowed, info.description or ""))
 

@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from clssim.population import R_STUDENT, Population
-from clssim.routines import LOCAL
+from clssim.routines import WORK
 from clssim.world import World
 
 #: Groups reported in the outputs: name → boolean mask builder.
@@ -67,6 +67,10 @@ class Social:
     sightings: np.ndarray  #: decayed count of days with an officer seen
     vulnerability: np.ndarray  #: count of vulnerability flags
     victimisations: np.ndarray  #: offences suffered since the start
+    isolation_relief: np.ndarray  #: share of isolation relieved (visits), 0–1
+    programme_factor: np.ndarray  #: multiplies motivation (youth programmes)
+    report_mul: np.ndarray  #: multiplies the reporting probability
+    violence_report_mul: np.ndarray  #: … for violence (domestic-violence awareness)
     base_motivation: np.ndarray  #: motivation × propensity before careers
     adjacency: sp.csr_array = field(repr=False)
     mean_of_ties: sp.csr_array = field(repr=False)  #: row-normalised adjacency
@@ -137,6 +141,10 @@ def init_social(
         sightings=z.copy(),
         vulnerability=vulnerability,
         victimisations=np.zeros(n, np.int32),
+        isolation_relief=np.zeros(n),
+        programme_factor=np.ones(n),
+        report_mul=np.ones(n),
+        violence_report_mul=np.ones(n),
         base_motivation=base_motivation.copy(),
         adjacency=adj,
         mean_of_ties=sp.csr_array(mean_of_ties),
@@ -169,25 +177,27 @@ def police_contacts(
     soc: Social,
     act: np.ndarray,
     loc: np.ndarray,
-    presence: np.ndarray,
-    police_cfg,
+    contact_presence: np.ndarray,
+    contact_rate: float,
+    procedural_justice: float,
     rng: np.random.Generator,
 ) -> tuple[int, int]:
-    """Contacts between residents out of home and officers in reach.
+    """Contacts between residents away from home and officers in reach.
 
-    A resident out of home with ``k`` officers in reach has a contact with
-    probability ``1 − (1 − contact_rate)^k``; it is fair with probability
-    ``procedural_justice``. Everyone out of home in reach of an officer sees
-    the police. Returns (fair, unfair) contacts of the slot.
+    A resident out of home, at work or at school with officers in reach whose
+    contact factors sum to ``k`` (an officer in a car counts 1, on foot up to
+    3) has a contact with probability ``1 − (1 − contact_rate)^k``; it is fair
+    with probability ``procedural_justice``. Everyone away from home in reach
+    of an officer sees the police. Returns the slot's (fair, unfair) contacts.
     """
-    k = presence[loc]
-    near = np.flatnonzero((act >= LOCAL) & (k > 0))
+    k = contact_presence[loc]
+    near = np.flatnonzero((act >= WORK) & (k > 0))
     if near.size == 0:
         return 0, 0
     soc.seen_police[near] = True
-    p = 1.0 - (1.0 - police_cfg.contact_rate) ** k[near]
+    p = 1.0 - (1.0 - contact_rate) ** k[near]
     who = near[rng.random(near.size) < p]
-    fair = rng.random(who.size) < police_cfg.procedural_justice
+    fair = rng.random(who.size) < procedural_justice
     np.add.at(soc.fair, who[fair], 1)
     np.add.at(soc.unfair, who[~fair], 1)
     return int(fair.sum()), int((~fair).sum())
@@ -195,7 +205,7 @@ def police_contacts(
 
 def note_offences(soc: Social, off, police_cfg, rng: np.random.Generator) -> None:
     """Tally victimisations, the response to reports and who offended."""
-    has_victim = off.victim >= 0
+    has_victim = off.victim >= 0  # residents only (visitors are −2)
     np.add.at(soc.victimised, off.victim[has_victim], 1)
     np.add.at(soc.victimisations, off.victim[has_victim], 1)
     np.add.at(soc.offended, off.offender, 1)
@@ -230,7 +240,7 @@ def insecurity_target(soc: Social, pop: Population, world: World, cfg) -> np.nda
         cfg.intercept
         + cfg.disorder * disorder
         + cfg.darkness * darkness
-        + cfg.isolation * pop.isolated_elderly
+        + cfg.isolation * pop.isolated_elderly * (1.0 - soc.isolation_relief)
         + cfg.vulnerability * soc.vulnerability
         - cfg.police_visibility * visibility
         - cfg.collective_efficacy * soc.efficacy[soc.area_of_home]
@@ -313,6 +323,7 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
         (1.0 + car.peer_weight * peers * youth)
         * (1.0 + car.school_weight * (0.5 - soc.engagement) * pupil)
         * soc.arrest_factor
+        * soc.programme_factor
     )
     crime_state.p_motivated[:] = np.clip(soc.base_motivation * multiplier, 0.0, 1.0)
 
