@@ -100,12 +100,14 @@ class CLSModel(mesa.Model):
         visitors = self.shocks.visitors(t.slot)
         # 2. patrol; field workers and school liaison officers take their places
         presence = police.patrol(t.slot)
-        contact_presence = police.contact_presence
+        contact_presence, fair_presence = police.contact_presence, police.fair_presence
         guard = soc.guard
         if contract is not None:
             field_guard, liaison = contract.slot(t)
-            presence = presence + liaison
-            contact_presence = contact_presence + liaison
+            if liaison.any():  # school liaison officers are proximity officers
+                presence = presence + liaison
+                contact_presence = contact_presence + liaison
+                fair_presence = fair_presence + liaison * police.fairness(True)
             guard = guard + field_guard
         # 3. contacts with officers
         fair, unfair = social.police_contacts(
@@ -113,10 +115,15 @@ class CLSModel(mesa.Model):
             self.activity,
             self.location,
             contact_presence,
+            fair_presence,
             cfg.police.contact_rate * self.shocks.contact_mul,
-            police.procedural_justice,
             rng,
         )
+        if self.shocks.contact_mul > 0:
+            f2, u2 = social.proximity_visits(
+                soc, police.visits(t.slot, rng), police.fairness(True), rng
+            )
+            fair, unfair = fair + f2, unfair + u2
         # 4. crime
         offences = crime_step(
             pop=pop,

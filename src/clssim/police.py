@@ -38,6 +38,7 @@ class Officer(CellAgent):
         self.strategy = strategy  #: "random", "hotspot" or "beat"
         self.contact_factor = 1.0  #: contacts relative to a car patrol (foot: 3)
         self.proximity = False  #: moved to proximity work by the contract
+        self.residents = np.empty(0, np.int64)  #: residents of the beat (proximity)
 
     def on_duty(self, slot: int) -> bool:
         return slot in self.shift
@@ -61,6 +62,7 @@ class PoliceForce:
     """The officers of the area, their strategy and the recorded-crime picture."""
 
     def __init__(self, model, world: World, cfg, rng: np.random.Generator):
+        self.model = model
         self.cfg = cfg
         self.world = world
         self.rng = rng
@@ -71,7 +73,8 @@ class PoliceForce:
         ]
         self.base_procedural_justice = cfg.procedural_justice
         self.procedural_justice = cfg.procedural_justice  #: may be raised by training
-        self.contact_presence = np.zeros(world.ncells + 1)
+        self.contact_presence = np.zeros(world.ncells + 1)  #: Σ contact factors in reach
+        self.fair_presence = np.zeros(world.ncells + 1)  #: Σ factor × fairness in reach
         for officer in self.officers:  # everyone starts on their own beat
             officer.cell = world.grid.all_cells.cells[int(rng.choice(officer.beat))]
         self.position = np.array([self._flat(o) for o in self.officers], dtype=np.int64)
@@ -88,13 +91,26 @@ class PoliceForce:
 
     def assign_proximity(self, k: int, foot_share: float) -> None:
         """Move ``k`` officers to proximity beats; ``foot_share`` of their time on
-        foot, where contacts are three times as frequent as from a car."""
+        foot, where contacts are ``foot_contact_factor`` times as frequent as
+        from a car, and fair with probability ``proximity_fairness``."""
         chosen = [o for o in self.officers if not o.proximity][:k]
+        home = self.model.population.home
         for officer, beat in zip(chosen, beats(self.world, max(len(chosen), 1)), strict=False):
             officer.proximity = True
             officer.strategy = "beat"
             officer.beat = beat
-            officer.contact_factor = 1.0 + 2.0 * foot_share
+            officer.contact_factor = 1.0 + (self.cfg.foot_contact_factor - 1.0) * foot_share
+            officer.residents = np.flatnonzero(np.isin(home, beat))
+
+    def visits(self, slot: int, rng: np.random.Generator) -> np.ndarray:
+        """Residents visited this slot by on-duty proximity officers (Poisson per officer,
+        mean ``proximity_visits``, among the residents of the officer's beat)."""
+        out = []
+        for o in self.officers:
+            if o.proximity and o.on_duty(slot) and o.residents.size:
+                k = rng.poisson(self.cfg.proximity_visits)
+                out.append(o.residents[rng.integers(0, o.residents.size, k)])
+        return np.concatenate(out) if out else np.empty(0, np.int64)
 
     def _flat(self, officer: Officer) -> int:
         x, y = officer.cell.coordinate
@@ -121,12 +137,22 @@ class PoliceForce:
         presence = np.zeros(self.world.ncells + 1)
         np.add.at(presence, reach.ravel(), 1.0)  # -1 pads land on the sentinel ...
         presence[-1] = 0.0  # ... which is also "outside the map": no officer there
-        factor = np.array([o.contact_factor for o in self.officers])[duty]
+        on = [o for o, d in zip(self.officers, duty, strict=True) if d]
+        factor = np.array([o.contact_factor for o in on])
+        fairness = np.array([self.fairness(o.proximity) for o in on])
         contact = np.zeros(self.world.ncells + 1)
+        fair = np.zeros(self.world.ncells + 1)
         np.add.at(contact, reach.ravel(), np.repeat(factor, reach.shape[1]))
-        contact[-1] = 0.0
-        self.presence, self.contact_presence = presence, contact
+        np.add.at(fair, reach.ravel(), np.repeat(factor * fairness, reach.shape[1]))
+        contact[-1] = fair[-1] = 0.0
+        self.presence, self.contact_presence, self.fair_presence = presence, contact, fair
         return presence
+
+    def fairness(self, proximity: bool) -> float:
+        """Probability that a contact with this kind of officer is perceived as fair."""
+        if proximity:
+            return max(self.cfg.proximity_fairness, self.procedural_justice)
+        return self.procedural_justice
 
     def _targets(self, on_duty: np.ndarray) -> np.ndarray:
         k = on_duty.size

@@ -315,10 +315,34 @@ def summarise_social(ts: pd.DataFrame, events: pd.DataFrame, soc, pop, steps: in
         "repeat_offence_share": _ratio(int(ts["repeat_offences"].sum()), len(events)),
         "mean_collective_efficacy": float(soc.efficacy[soc.area_of_home].mean()),
     }
+    out |= last_year(ts, events, steps)
     for group in ("youth", "elderly", "migrant", "isolated_elderly", "female"):
         out[f"mean_trust_{group}"] = float(np.nanmean(ts[f"trust_{group}"]))
         out[f"mean_insecurity_{group}"] = float(np.nanmean(ts[f"insecurity_{group}"]))
     return out
+
+
+def last_year(ts: pd.DataFrame, events: pd.DataFrame, steps: int) -> dict[str, float]:
+    """Indicators over the final 365 days (or the whole run if shorter): the window
+    in which contract and baseline arms are compared."""
+    first = max(0, steps - DAYS_PER_YEAR * SLOTS_PER_DAY)
+    w = ts.iloc[first:]
+    ev = events[events["step"] >= first]
+    true = len(ev)
+    youth = ev["offender_age"].between(12, 24)
+    return {
+        "offences_true_last_year": true,
+        "offences_recorded_last_year": int(ev["reported"].sum()),
+        "reporting_rate_last_year": _ratio(int(ev["reported"].sum()), true),
+        "youth_offences_last_year": int(youth.sum()),
+        "youth_repeat_offences_last_year": int((youth & (ev["offender_prior_offences"] > 0)).sum()),
+        "mean_trust_last_year": float(w["trust_mean"].mean()),
+        "mean_insecurity_last_year": float(w["insecurity_mean"].mean()),
+        "insecurity_isolated_elderly_last_year": float(
+            np.nanmean(w["insecurity_isolated_elderly"])
+        ),
+        "trust_youth_last_year": float(np.nanmean(w["trust_youth"])),
+    }
 
 
 def _ratio(a: float, b: float) -> float:

@@ -158,6 +158,21 @@ class PoliceConfig(_Section):
     response_quality: Probability = _f(
         0.6, "share", "Share of reporting victims satisfied with the police response."
     )
+    proximity_fairness: Probability = _f(
+        0.9,
+        "share",
+        "Share of proximity officers' contacts perceived as fair (conversations, not stops).",
+    )
+    proximity_visits: float = _f(
+        3.0,
+        "contacts/slot",
+        "Deliberate contacts (homes, shops, schools) per on-duty proximity officer per slot.",
+        ge=0,
+        le=100,
+    )
+    foot_contact_factor: float = _f(
+        4.0, "×", "Contacts of an officer on foot relative to one in a car.", ge=1, le=20
+    )
     tip_clearance_boost: float = _f(
         2.0, "×", "Clearance probability is multiplied by (1 + this) when tipped.", ge=0
     )
@@ -236,7 +251,7 @@ class TrustConfig(_Section):
         0.02, "1/day", "Daily pull of trust towards the mean of one's ties."
     )
     contact_gain: Probability = _f(
-        0.04, "share", "Share of distrust (1 − trust) removed by one fair contact."
+        0.06, "share", "Share of distrust (1 − trust) removed by one fair contact."
     )
     contact_loss: Probability = _f(
         0.15, "share", "Share of trust lost in one unfair contact (Skogan 2006)."

@@ -178,16 +178,17 @@ def police_contacts(
     act: np.ndarray,
     loc: np.ndarray,
     contact_presence: np.ndarray,
+    fair_presence: np.ndarray,
     contact_rate: float,
-    procedural_justice: float,
     rng: np.random.Generator,
 ) -> tuple[int, int]:
     """Contacts between residents away from home and officers in reach.
 
     A resident out of home, at work or at school with officers in reach whose
     contact factors sum to ``k`` (an officer in a car counts 1, on foot up to
-    3) has a contact with probability ``1 − (1 − contact_rate)^k``; it is fair
-    with probability ``procedural_justice``. Everyone away from home in reach
+    4) has a contact with probability ``1 − (1 − contact_rate)^k``; it is fair
+    with the contact-weighted mean fairness of those officers (procedural
+    justice; proximity officers: ``proximity_fairness``). Everyone away from home in reach
     of an officer sees the police. Returns the slot's (fair, unfair) contacts.
     """
     k = contact_presence[loc]
@@ -197,9 +198,21 @@ def police_contacts(
     soc.seen_police[near] = True
     p = 1.0 - (1.0 - contact_rate) ** k[near]
     who = near[rng.random(near.size) < p]
-    fair = rng.random(who.size) < procedural_justice
+    fairness = fair_presence[loc[who]] / contact_presence[loc[who]]
+    fair = rng.random(who.size) < fairness
     np.add.at(soc.fair, who[fair], 1)
     np.add.at(soc.unfair, who[~fair], 1)
+    return int(fair.sum()), int((~fair).sum())
+
+
+def proximity_visits(soc: Social, visited: np.ndarray, fairness: float, rng) -> tuple[int, int]:
+    """Deliberate visits of proximity officers: contacts, fair with ``fairness``."""
+    if visited.size == 0:
+        return 0, 0
+    fair = rng.random(visited.size) < fairness
+    np.add.at(soc.fair, visited[fair], 1)
+    np.add.at(soc.unfair, visited[~fair], 1)
+    soc.seen_police[visited] = True
     return int(fair.sum()), int((~fair).sum())
 
 
