@@ -1,0 +1,658 @@
+"""Performance evidence for clssim's engine (see ``benchmarks/README.md``).
+
+Run from the repository root::
+
+    python benchmarks/engine.py            # full run, about 4-6 minutes on 2 cores
+    python benchmarks/engine.py --quick    # smoke run, well under 2 minutes
+
+The full run writes ``benchmarks/results.md`` and ``benchmarks/results.json``;
+``--quick`` writes ``benchmarks/results-quick.{md,json}`` so it never
+overwrites the published numbers. Nothing here asserts on timings: the script
+measures and reports, and states whether each target of the project brief is
+met.
+
+Measurements (all numpy work single-threaded, see ``THREAD_VARS``):
+
+1. **Offence rate.** True offences per 1,000 residents per year of the engine
+   (:class:`clssim.CLSModel`) and of the idiomatic Mesa reference
+   (``benchmarks/idiomatic.py``) on the default neighbourhood, several seeds
+   each; Welch's t-test on the per-seed rates. Both run with the social
+   feedbacks on offending switched off (``RATE_CHECK_OVERRIDES``), because the
+   reference implements the crime rules only.
+2. **Throughput.** Resident-steps per second of the step loop (model
+   construction excluded) of both implementations at 1k, 5k and 50k
+   residents, grids scaled to about 3 residents per cell, default parameters.
+   The reference runs fewer steps; resident-steps/s normalises for that.
+3. **Peer.** Agent-steps per second of Mesa's own Epstein civil-violence
+   example at about 5,000 agents (its default densities on an 80 x 80 torus).
+4. **Whole process.** Wall time of ``clssim run --quiet --out DIR`` on the
+   default scenario (start-up, I/O and plots included), as resident-steps/s,
+   and its ratio to the Epstein figure.
+5. **City.** A 100,000-resident run through the CLI: wall time, CPU time,
+   peak resident set size and whether it finished.
+"""
+
+# ruff: noqa: E402  -- thread limits must be set before numpy is imported
+from __future__ import annotations
+
+import os
+
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+for _var in THREAD_VARS:
+    os.environ[_var] = "1"
+
+import argparse
+import gc
+import json
+import math
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import scipy
+from scipy import stats
+
+import clssim
+from clssim import CLSModel, load_scenario
+from clssim.scenario import default_scenario_path
+from idiomatic import IdiomaticModel
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+#: residents -> grid side (about 3 residents per cell; 5k is the default 40 x 40)
+SIZES = {1_000: 18, 5_000: 40, 50_000: 130}
+CITY_RESIDENTS, CITY_SIDE = 100_000, 180
+#: Epstein example: its default densities (0.7 citizens + 0.074 cops) on 80 x 80
+EPSTEIN_SIDE = 80
+
+#: Social feedbacks on offending, switched off for the offence-rate check only
+#: (keys missing from the installed scenario schema are skipped).
+RATE_CHECK_OVERRIDES = {
+    "efficacy.guardianship": 0.0,
+    "careers.peer_weight": 0.0,
+    "careers.school_weight": 0.0,
+    "careers.deterrence": 0.0,
+    "careers.labelling": 0.0,
+}
+
+TARGET_RATIO = 50.0  # engine / idiomatic at 5k, and whole run / Epstein
+FEW_SECONDS = 5.0  # "a few seconds", taken as at most this wall time
+
+FULL = {
+    "rate_seeds": 10,
+    "rate_years": 2.0,
+    "engine_days": {1_000: 730, 5_000: 730, 50_000: 365},
+    "idiomatic_days": {1_000: 365, 5_000: 60, 50_000: 15},
+    "repeats": 3,
+    "epstein_steps": 100,
+    "whole_repeats": 3,
+    "city_years": 1.0,
+}
+QUICK = {
+    "rate_seeds": 4,
+    "rate_years": 0.25,
+    "engine_days": {1_000: 120, 5_000: 120, 50_000: 30},
+    "idiomatic_days": {1_000: 30, 5_000: 15, 50_000: 2},
+    "repeats": 1,
+    "epstein_steps": 20,
+    "whole_repeats": 1,
+    "city_years": 0.1,
+}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def scenario_for(residents: int, side: int, days: float | None = None, **extra: Any):
+    over: dict[str, Any] = {
+        "population.residents": residents,
+        "world.width": side,
+        "world.height": side,
+    }
+    if days is not None:
+        over["time.years"] = days / 365.0
+    over.update(extra)
+    return load_scenario().with_overrides(over)
+
+
+def existing(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The overrides whose field exists in the installed scenario schema."""
+    data = load_scenario().to_dict()
+    out = {}
+    for path, value in overrides.items():
+        node: Any = data
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None:
+            out[path] = value
+    return out
+
+
+# ------------------------------------------------------------------ machine
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gib = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10
+            )
+            return out.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {
+        "date_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "mesa": mesa.__version__,
+        "clssim": clssim.__version__,
+        "git_commit": git("rev-parse", "--short", "HEAD"),
+        "git_src_modified": bool(git("status", "--porcelain", "--", "src")),
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "cpus_available": len(os.sched_getaffinity(0)),
+        "memory_gib": mem_gib,
+        "threads": {v: os.environ[v] for v in THREAD_VARS},
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# ---------------------------------------------------------- 1. offence rate
+
+
+def mean_ci(x: list[float]) -> tuple[float, float, float, float]:
+    """Mean, sd and the 95% t-interval of the mean."""
+    a = np.asarray(x, dtype=float)
+    m, sd = float(a.mean()), float(a.std(ddof=1))
+    half = float(stats.t.ppf(0.975, a.size - 1) * sd / math.sqrt(a.size))
+    return m, sd, m - half, m + half
+
+
+def offence_rates(cfg: dict[str, Any]) -> dict[str, Any]:
+    neutral = existing(RATE_CHECK_OVERRIDES)
+    days = cfg["rate_years"] * 365
+    scenario = scenario_for(5_000, SIZES[5_000], days, **neutral)
+    seeds = list(range(1, cfg["rate_seeds"] + 1))
+    engine, idiom, idiom_rs = [], [], []
+    for seed in seeds:
+        summary = CLSModel(scenario, seed=seed).run().summary
+        engine.append(float(summary["offences_per_1000_per_year"]))
+        model = IdiomaticModel(scenario, seed=seed)
+        wall, _ = _timed(model.run)
+        idiom.append(model.offences_per_1000_per_year())
+        idiom_rs.append(model.n_residents * model.steps / wall)
+        log(f"  rate seed {seed}: engine {engine[-1]:.1f}, idiomatic {idiom[-1]:.1f}")
+    welch = stats.ttest_ind(idiom, engine, equal_var=False)
+    ci = welch.confidence_interval(0.95)
+    paired = stats.ttest_rel(idiom, engine)
+    e, i = mean_ci(engine), mean_ci(idiom)
+    agree = bool(welch.pvalue >= 0.05)
+    return {
+        "residents": 5_000,
+        "grid": f"{SIZES[5_000]}x{SIZES[5_000]}",
+        "years_per_run": cfg["rate_years"],
+        "seeds": seeds,
+        "overrides": neutral,
+        "engine": engine,
+        "idiomatic": idiom,
+        "engine_mean_sd_ci95": e,
+        "idiomatic_mean_sd_ci95": i,
+        "difference_idiomatic_minus_engine": i[0] - e[0],
+        "difference_ci95": [float(ci.low), float(ci.high)],
+        "welch_t": float(welch.statistic),
+        "welch_df": float(welch.df),
+        "welch_p": float(welch.pvalue),
+        "paired_t": float(paired.statistic),
+        "paired_p": float(paired.pvalue),
+        "ci95_overlap": bool(e[2] <= i[3] and i[2] <= e[3]),
+        "agree_within_noise": agree,
+        "idiomatic_resident_steps_per_s_during_rate_runs": statistics.median(idiom_rs),
+    }
+
+
+# ------------------------------------------------------------ 2. throughput
+
+
+def _timed(fn) -> tuple[float, float]:
+    gc.collect()
+    w0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
+def time_engine(residents: int, days: int) -> tuple[int, float, float]:
+    """(steps, wall s, CPU s) of the engine's step loop, construction excluded."""
+    model = CLSModel(scenario_for(residents, SIZES[residents], days), seed=1)
+    steps = model.n_steps
+
+    def loop():
+        for _ in range(steps):
+            model.step()
+
+    return steps, *_timed(loop)
+
+
+def time_idiomatic(residents: int, days: int, cell_space: bool) -> tuple[int, float, float]:
+    """(steps, wall s, CPU s) of the idiomatic reference, construction excluded."""
+    scenario = scenario_for(residents, SIZES[residents], days)
+    model = IdiomaticModel(scenario, seed=1, cell_space=cell_space)
+    return model.n_steps, *_timed(model.run)
+
+
+def _throughput(residents: int, runs: list[tuple[int, float, float]]) -> dict[str, Any]:
+    steps = runs[0][0]
+    walls = [w for _, w, _ in runs]
+    cpus = [c for _, _, c in runs]
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    return {
+        "residents": residents,
+        "steps": steps,
+        "simulated_days": steps / 4,
+        "wall_s": walls,
+        "cpu_s": cpus,
+        "median_wall_s": wall,
+        "resident_steps_per_s": residents * steps / wall,
+        "resident_steps_per_cpu_s": residents * steps / cpu,
+    }
+
+
+def throughput(cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Engine, idiomatic and idiomatic-with-cell-space runs, interleaved per repeat
+    so that a change in machine load hits all three alike."""
+    rows = []
+    for residents, side in SIZES.items():
+        e_days, i_days = cfg["engine_days"][residents], cfg["idiomatic_days"][residents]
+        runs: dict[str, list] = {"engine": [], "idiomatic": [], "cell_space": []}
+        for _ in range(cfg["repeats"]):
+            runs["engine"].append(time_engine(residents, e_days))
+            runs["idiomatic"].append(time_idiomatic(residents, i_days, cell_space=False))
+            runs["cell_space"].append(time_idiomatic(residents, i_days, cell_space=True))
+        row: dict[str, Any] = {"residents": residents, "grid": f"{side}x{side}"}
+        for name, r in runs.items():
+            row[name] = _throughput(residents, r)
+            rate = row[name]["resident_steps_per_s"]
+            log(f"  {name:<10} {residents:>6,}: {rate:,.0f} resident-steps/s")
+        engine = row["engine"]["resident_steps_per_s"]
+        row["ratio"] = engine / row["idiomatic"]["resident_steps_per_s"]
+        row["ratio_cell_space"] = engine / row["cell_space"]["resident_steps_per_s"]
+        row["ratio_cpu"] = (
+            row["engine"]["resident_steps_per_cpu_s"] / row["idiomatic"]["resident_steps_per_cpu_s"]
+        )
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ 3. peer
+
+
+def epstein(steps: int) -> dict[str, Any]:
+    from mesa.examples.advanced.epstein_civil_violence.model import (
+        EpsteinCivilViolence,
+        EpsteinScenario,
+    )
+
+    model = EpsteinCivilViolence(
+        width=EPSTEIN_SIDE, height=EPSTEIN_SIDE, scenario=EpsteinScenario(rng=42)
+    )
+    agents = len(model.agents)
+
+    def loop():
+        for _ in range(steps):
+            model.step()
+
+    wall, cpu = _timed(loop)
+    return {
+        "model": "mesa.examples.advanced.epstein_civil_violence (defaults, rng=42)",
+        "grid": f"{EPSTEIN_SIDE}x{EPSTEIN_SIDE}",
+        "agents": agents,
+        "steps": steps,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "agent_steps_per_s": agents * steps / wall,
+    }
+
+
+# -------------------------------------------------------- 4-5. subprocesses
+
+
+def clssim_command() -> list[str]:
+    exe = Path(sys.executable).with_name("clssim")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("clssim")
+    return [found] if found else [sys.executable, "-m", "clssim.cli"]
+
+
+def run_child(cmd: list[str], log_path: Path) -> dict[str, Any]:
+    """Run ``cmd``; wall time, and CPU time and peak RSS of exactly this child."""
+    with open(log_path, "wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "command": " ".join(cmd),
+        "returncode": proc.returncode,
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mib": usage.ru_maxrss / 1024,  # Linux: KiB
+        "output_tail": log_path.read_text(errors="replace")[-2000:],
+    }
+
+
+def whole_process(repeats: int, tmp: Path) -> dict[str, Any]:
+    runs = []
+    summary: dict[str, Any] = {}
+    for k in range(repeats):
+        out = tmp / f"default-{k}"
+        cmd = [*clssim_command(), "run", "--quiet", "--out", str(out)]
+        res = run_child(cmd, tmp / "default.log")
+        if res["returncode"] == 0:
+            summary = json.loads((out / "summary.json").read_text())
+        runs.append(res)
+        log(f"  clssim run (default): {res['wall_s']:.2f} s wall")
+    # the fixed cost: the same command simulating a single slot
+    one_slot = ["--years", "0.0005", "--out", str(tmp / "one")]
+    cmd = [*clssim_command(), "run", "--quiet", *one_slot]
+    one = run_child(cmd, tmp / "one.log")
+    log(f"  clssim run (1 slot): {one['wall_s']:.2f} s wall")
+    ok = [r for r in runs if r["returncode"] == 0]
+    wall = statistics.median(r["wall_s"] for r in ok) if ok else float("nan")
+    residents = summary.get("residents", 5_000)
+    steps = summary.get("steps", load_scenario().steps)
+    return {
+        "runs": runs,
+        "finished": len(ok) == len(runs),
+        "residents": residents,
+        "steps": steps,
+        "median_wall_s": wall,
+        "median_cpu_s": statistics.median(r["cpu_s"] for r in ok) if ok else float("nan"),
+        "peak_rss_mib": max((r["peak_rss_mib"] for r in ok), default=float("nan")),
+        "resident_steps_per_s": residents * steps / wall,
+        "offences_per_1000_per_year": summary.get("offences_per_1000_per_year"),
+        "one_slot_run": one,
+        "fixed_cost_s": one["wall_s"] if one["returncode"] == 0 else float("nan"),
+    }
+
+
+def city(years: float, tmp: Path) -> dict[str, Any]:
+    scenario_file = tmp / "city.toml"
+    scenario_file.write_text(
+        f'extends = "{default_scenario_path().as_posix()}"\n'
+        'name = "city-100k"\n'
+        'description = "Benchmark: 100,000 residents on a 180 x 180 grid."\n\n'
+        f"[time]\nyears = {years}\n\n"
+        f"[world]\nwidth = {CITY_SIDE}\nheight = {CITY_SIDE}\n\n"
+        f"[population]\nresidents = {CITY_RESIDENTS}\n",
+        encoding="utf-8",
+    )
+    out = tmp / "city"
+    cmd = [*clssim_command(), "run", str(scenario_file), "--quiet", "--out", str(out)]
+    res = run_child(cmd, tmp / "city.log")
+    summary = {}
+    if res["returncode"] == 0 and (out / "summary.json").is_file():
+        summary = json.loads((out / "summary.json").read_text())
+    steps = summary.get("steps", 0)
+    res.update(
+        {
+            "residents": CITY_RESIDENTS,
+            "grid": f"{CITY_SIDE}x{CITY_SIDE}",
+            "years": years,
+            "steps": steps,
+            "finished": bool(summary),
+            "resident_steps_per_s": CITY_RESIDENTS * steps / res["wall_s"],
+            "offences_true": summary.get("offences_true"),
+            "offences_per_1000_per_year": summary.get("offences_per_1000_per_year"),
+        }
+    )
+    log(
+        f"  city 100k: {res['wall_s']:.1f} s wall, {res['peak_rss_mib']:.0f} MiB, "
+        f"finished={res['finished']}"
+    )
+    return res
+
+
+# ----------------------------------------------------------------- report
+
+
+def fmt(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def verdict(ok: bool) -> str:
+    return "**yes**" if ok else "**NO**"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m, rate, tp, ep = r["machine"], r["offence_rate"], r["throughput"], r["epstein"]
+    whole, cty = r["whole_process"], r["city"]
+    five = next(row for row in tp if row["residents"] == 5_000)
+    whole_ratio = whole["resident_steps_per_s"] / ep["agent_steps_per_s"]
+    lines = [
+        f"# clssim performance{' (quick run)' if r['quick'] else ''}",
+        "",
+        f"Measured {m['date_utc']} by `python benchmarks/engine.py"
+        f"{' --quick' if r['quick'] else ''}` in {r['elapsed_s']:.0f} s.",
+        f"Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, mesa {m['mesa']}, "
+        f"clssim {m['clssim']} (commit {m['git_commit']}"
+        f"{', src/ modified' if m['git_src_modified'] else ''}); {m['cpu']}, "
+        f"{m['cpus_available']} of {m['cpu_count']} CPUs available, {m['memory_gib']} GiB; "
+        f"numpy single-threaded. 1-minute load average {m['load_average_at_start'][0]} "
+        f"at start, {m['load_average_at_end'][0]} at end (the machine is shared: "
+        "a load above 1 means other processes competed for the cores).",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+        f"| default run (5k residents, 2 years) in a few seconds (≤ {FEW_SECONDS:g} s) "
+        f"on one core, whole process | {whole['median_wall_s']:.2f} s wall "
+        f"({whole['median_cpu_s']:.2f} s CPU) | "
+        f"{verdict(whole['finished'] and whole['median_wall_s'] <= FEW_SECONDS)} |",
+        f"| engine ≥ {TARGET_RATIO:g}× the idiomatic Mesa version at 5k residents "
+        f"| {five['ratio']:.1f}× | {verdict(five['ratio'] >= TARGET_RATIO)} |",
+        f"| whole default run ≥ {TARGET_RATIO:g}× Epstein's agent-steps/s "
+        f"| {whole_ratio:.0f}× | {verdict(whole_ratio >= TARGET_RATIO)} |",
+        f"| same offence rate as the idiomatic version within noise "
+        f"| Welch p = {rate['welch_p']:.2f} | {verdict(rate['agree_within_noise'])} |",
+        f"| 100k-resident city fits in memory and finishes "
+        f"| {cty['wall_s']:.1f} s, peak RSS {cty['peak_rss_mib']:,.0f} MiB "
+        f"| {verdict(cty['finished'])} |",
+        "",
+        "## Offence rate: engine vs idiomatic Mesa agents",
+        "",
+        f"5,000 residents ({rate['grid']}), {len(rate['seeds'])} seeds "
+        f"({rate['seeds'][0]}–{rate['seeds'][-1]}) × {rate['years_per_run']:g} years each; "
+        "true offences per 1,000 residents per year. Same seed = same neighbourhood "
+        "and residents in both; the loops draw from different random streams. "
+        "Social feedbacks on offending off in both: "
+        + (", ".join(f"`{k}` = {v:g}" for k, v in rate["overrides"].items()) or "none")
+        + ".",
+        "",
+        "| implementation | mean ± sd | 95% CI of the mean |",
+        "|---|---|---|",
+    ]
+    for name, key in (("engine (CLSModel)", "engine"), ("idiomatic Mesa", "idiomatic")):
+        mean, sd, lo, hi = rate[f"{key}_mean_sd_ci95"]
+        lines.append(f"| {name} | {mean:.1f} ± {sd:.1f} | {lo:.1f} – {hi:.1f} |")
+    d_lo, d_hi = rate["difference_ci95"]
+    lines += [
+        "",
+        f"Difference (idiomatic − engine) {rate['difference_idiomatic_minus_engine']:+.1f} "
+        f"(95% CI {d_lo:+.1f} to {d_hi:+.1f}); Welch t = {rate['welch_t']:.2f}, "
+        f"df = {rate['welch_df']:.1f}, p = {rate['welch_p']:.2f}; paired t-test over seeds "
+        f"p = {rate['paired_p']:.2f}; 95% CIs "
+        f"{'overlap' if rate['ci95_overlap'] else 'do not overlap'}. "
+        + (
+            "**The two implementations agree within noise.**"
+            if rate["agree_within_noise"]
+            else "**The rates differ by more than seed noise.**"
+        ),
+        "",
+        "## Throughput: resident-steps per second",
+        "",
+        "Step loop only (model construction excluded), default parameters, seed 1, "
+        f"median of {r['config']['repeats']} interleaved run(s). The engine runs every "
+        "mechanism (routines, patrol, contacts, crime, reporting, investigation, social "
+        "dynamics, "
+        "recording); the idiomatic version only routines and crime. The idiomatic version "
+        "runs fewer simulated days; resident-steps/s (residents × steps ÷ seconds) "
+        "normalises for that.",
+        "",
+        "| residents | grid | engine days | engine | idiomatic days | idiomatic "
+        "| **engine ÷ idiomatic** | idiomatic, Mesa cell space | engine ÷ that |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in tp:
+        e, i, c = row["engine"], row["idiomatic"], row["cell_space"]
+        lines.append(
+            f"| {row['residents']:,} | {row['grid']} | {e['simulated_days']:g} "
+            f"| {fmt(e['resident_steps_per_s'])} | {i['simulated_days']:g} "
+            f"| {fmt(i['resident_steps_per_s'])} | **{row['ratio']:.1f}×** "
+            f"| {fmt(c['resident_steps_per_s'])} | {row['ratio_cell_space']:.1f}× |"
+        )
+    lines += [
+        "",
+        "Resident-steps/s in every column. *Idiomatic*: `benchmarks/idiomatic.py`, "
+        "positions in a per-slot dict of cell → residents (the target's reference). "
+        "*Mesa cell space*: the same rules with residents as `CellAgent`s moving through "
+        "the grid (`agent.cell = cell`, people present from `cell.agents`), a sensitivity "
+        "check of how the reference is written.",
+    ]
+    lines += [
+        "",
+        "## Peer: Mesa's Epstein civil-violence example",
+        "",
+        f"`{ep['model']}`, {ep['grid']} torus, {ep['agents']:,} agents (citizens + cops), "
+        f"{ep['steps']} steps timed (construction excluded): "
+        f"**{fmt(ep['agent_steps_per_s'])} agent-steps/s**.",
+        "",
+        "## Whole process: `clssim run --quiet --out DIR` (default scenario)",
+        "",
+        "Start-up, model construction, simulation, parquet/JSON output and both plots, "
+        f"timed from outside; median of {len(whole['runs'])} run(s). The same command "
+        f"simulating a single slot takes {whole['fixed_cost_s']:.2f} s (imports, "
+        "construction, output and plots: the fixed cost in the wall time).",
+        "",
+        "| residents | steps | wall s | CPU s | peak RSS MiB | resident-steps/s "
+        "| ÷ Epstein agent-steps/s |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {whole['residents']:,} | {whole['steps']:,} | {whole['median_wall_s']:.2f} "
+        f"| {whole['median_cpu_s']:.2f} | {whole['peak_rss_mib']:,.0f} "
+        f"| {fmt(whole['resident_steps_per_s'])} | **{whole_ratio:.0f}×** |",
+        "",
+        "## City: 100,000 residents",
+        "",
+        f"`clssim run` on a scenario extending the default with {cty['residents']:,} "
+        f"residents on a {cty['grid']} grid for {cty['years']:g} year(s), whole process.",
+        "",
+        "| residents | grid | steps | wall s | CPU s | peak RSS MiB | resident-steps/s "
+        "| finished |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+        f"| {cty['residents']:,} | {cty['grid']} | {cty['steps']:,} | {cty['wall_s']:.1f} "
+        f"| {cty['cpu_s']:.1f} | {cty['peak_rss_mib']:,.0f} "
+        f"| {fmt(cty['resident_steps_per_s'])} | {'yes' if cty['finished'] else 'NO'} |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def update_readme(text: str) -> bool:
+    """Paste ``text`` (headings one level down) between the README's markers."""
+    readme = HERE / "README.md"
+    if not readme.is_file():
+        return False
+    body = readme.read_text(encoding="utf-8")
+    if README_START not in body or README_END not in body:
+        return False
+    pasted = "\n".join(
+        "#" + line if line.startswith("#") else line for line in text.splitlines()[2:]
+    )
+    head, rest = body.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(
+        f"{head}{README_START}\n{pasted.strip()}\n{README_END}{tail}", encoding="utf-8"
+    )
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="short smoke run (writes results-quick.*)"
+    )
+    args = parser.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    stem = "results-quick" if args.quick else "results"
+    start = time.perf_counter()
+    results: dict[str, Any] = {"quick": args.quick, "config": cfg}
+    results["machine"] = machine_info()
+    with tempfile.TemporaryDirectory(prefix="clssim-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        log("whole-process default run ...")
+        results["whole_process"] = whole_process(cfg["whole_repeats"], tmp)
+        log("Epstein civil violence ...")
+        results["epstein"] = epstein(cfg["epstein_steps"])
+        log(f"  {results['epstein']['agent_steps_per_s']:,.0f} agent-steps/s")
+        log("throughput ...")
+        results["throughput"] = throughput(cfg)
+        log("offence rates ...")
+        results["offence_rate"] = offence_rates(cfg)
+        log("100k city ...")
+        results["city"] = city(cfg["city_years"], tmp)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["elapsed_s"] = time.perf_counter() - start
+    text = markdown(results)
+    (HERE / f"{stem}.md").write_text(text, encoding="utf-8")
+    (HERE / f"{stem}.json").write_text(
+        json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8"
+    )
+    print(text)
+    log(f"wrote {HERE / stem}.md and .json")
+    if not args.quick and update_readme(text):
+        log(f"updated the results in {HERE / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
