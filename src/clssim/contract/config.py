@@ -186,7 +186,7 @@ class ContractConfig(_Section):
         0.05, "1/month", "Monthly growth of trust between partners working together."
     )
     isolation_penalty: Probability = _f(
-        0.4, "share", "Effect lost by a measure whose lead works in isolation."
+        0.25, "share", "Effect lost by a measure whose lead works in isolation."
     )
     partners: list[PartnerConfig] = Field(default_factory=_default_partners)
     measures: list[MeasureConfig] = Field(default_factory=list)

@@ -86,7 +86,11 @@ def police_pedagogy(m, e, mods, ctx) -> None:
 
 
 def street_lighting(m, e, mods, ctx) -> None:
+    """Lamps raise lighting; lit streets are used more after dark, which adds
+    natural surveillance (Welsh & Farrington 2008: surveillance and community
+    pride explain why daytime crime fell too)."""
     _up(mods.light_to, m.cells, e)
+    mods.surv_add[m.cells] += 0.15 * e
 
 
 def maintenance(m, e, mods, ctx) -> None:

@@ -51,8 +51,8 @@ class Partner(mesa.Agent):
     @property
     def delivery(self) -> float:
         """Share of a measure's potential this partner delivers:
-        ``0.4 + 0.6 × sqrt(capacity × commitment)`` (0.82 at the defaults 0.7, 0.7)."""
-        return 0.4 + 0.6 * float(np.sqrt(self.capacity * self.commitment))
+        ``0.5 + 0.5 × sqrt(capacity × commitment)`` (0.85 at the defaults 0.7, 0.7)."""
+        return 0.5 + 0.5 * float(np.sqrt(self.capacity * self.commitment))
 
 
 class FieldWorker(CellAgent):
