@@ -338,11 +338,21 @@ def last_year(ts: pd.DataFrame, events: pd.DataFrame, steps: int) -> dict[str, f
         "youth_repeat_offences_last_year": int((youth & (ev["offender_prior_offences"] > 0)).sum()),
         "mean_trust_last_year": float(w["trust_mean"].mean()),
         "mean_insecurity_last_year": float(w["insecurity_mean"].mean()),
-        "insecurity_isolated_elderly_last_year": float(
-            np.nanmean(w["insecurity_isolated_elderly"])
-        ),
-        "trust_youth_last_year": float(np.nanmean(w["trust_youth"])),
+    } | {
+        f"{var}_{group}_last_year": _nanmean(w[f"{var}_{group}"])
+        for var in ("trust", "insecurity")
+        for group in REPORT_GROUPS
     }
+
+
+#: Groups with their own last-year indicators (the report's "effects by group").
+REPORT_GROUPS = ("youth", "elderly", "isolated_elderly", "migrant", "minority", "female", "male")
+
+
+def _nanmean(values: pd.Series) -> float:
+    v = values.to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if v.size else float("nan")
 
 
 def _ratio(a: float, b: float) -> float:
