@@ -540,9 +540,12 @@ def scenario_from_dict(
 
 
 def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The input value at a validation error's location (tables and arrays)."""
     for key in loc:
         if isinstance(data, dict) and key in data:
             data = data[key]
+        elif isinstance(data, list) and str(key).isdigit() and int(key) < len(data):
+            data = data[int(key)]
         else:
             return None
     return data

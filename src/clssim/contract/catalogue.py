@@ -79,7 +79,7 @@ CATALOGUE: dict[str, Kind] = {
         400,
         30,
         90,
-        "Escola Segura: guardianship and fair contacts at schools, pupils' engagement.",
+        "Escola Segura: guardianship at schools in school hours, pupils' engagement.",
     ),
     "police_pedagogy": Kind(
         "youth",
@@ -91,7 +91,7 @@ CATALOGUE: dict[str, Kind] = {
         6,
         30,
         90,
-        "Police pedagogical sessions with youths: fair contacts, youth trust.",
+        "Police pedagogical sessions with youths: a higher trust baseline for those reached.",
     ),
     # (ii) requalification / CPTED
     "street_lighting": Kind(
@@ -203,7 +203,7 @@ CATALOGUE: dict[str, Kind] = {
         8,
         60,
         180,
-        "Neighbourhood meetings with police and parish: participation, ties, trust.",
+        "Neighbourhood meetings with police and parish: participation and trust.",
     ),
     "participatory_events": Kind(
         "citizenship",
@@ -252,7 +252,7 @@ CATALOGUE: dict[str, Kind] = {
         40,
         90,
         365,
-        "Procedural-justice training: more contacts, stops and arrests seen as fair.",
+        "Procedural-justice training: more contacts, stops and arrests perceived as fair.",
     ),
     "school_liaison": Kind(
         "policing",

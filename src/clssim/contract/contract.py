@@ -65,6 +65,7 @@ class RunningMeasure:
     people: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     spent: float = 0.0
     resolved: bool = False
+    officers: list = field(default_factory=list)  #: proximity_beat: officers moved
 
     def funded(self, day: int) -> bool:
         return self.start <= day < self.end
@@ -164,6 +165,8 @@ class Contract:
                 self._spend(m, self._unit(m) * m.cfg.capacity * self.budget_factor / 30.0)
                 if m.cfg.kind == "employment_support" and (day - m.start) % 30 == 0:
                     self._find_jobs(m)
+            if not funded and m.resolved and m.cfg.kind == "proximity_beat" and m.officers:
+                self._release(m)
             tau = m.kind.ramp_days if funded else m.kind.decay_days
             target = 1.0 if funded else 0.0
             m.level += (target - m.level) * (1.0 - np.exp(-1.0 / tau))
@@ -208,10 +211,16 @@ class Contract:
                 cells = np.flatnonzero(world.land_use == LAND_USES.index(args[0]))
             else:  # hotspots from the diagnosis (recorded crime + partners)
                 cells = self.diagnosis.hotspots[: args[0]] if self.diagnosis else np.empty(0)
-            m.cells = np.asarray(cells[: int(m.cfg.capacity)], dtype=np.int64)
+            cells = np.asarray(cells, dtype=np.int64)
+            if form != "hotspots" and cells.size > m.cfg.capacity:  # funded cells at random
+                cells = np.sort(self.rng.choice(cells, size=int(m.cfg.capacity), replace=False))
+            m.cells = cells[: int(m.cfg.capacity)]
             return
         if m.cfg.kind == "proximity_beat":
-            self.model.police.assign_proximity(int(m.cfg.capacity), foot_share=m.cfg.intensity)
+            police = self.model.police
+            before = {id(o) for o in police.officers if o.proximity}
+            police.assign_proximity(int(m.cfg.capacity), foot_share=m.cfg.intensity)
+            m.officers = [o for o in police.officers if o.proximity and id(o) not in before]
             return
         if m.cfg.kind == "pj_training":
             return
@@ -266,6 +275,15 @@ class Contract:
         soc.violence_report_mul[:] = mods.violence_report_mul
         police.procedural_justice = min(1.0, police.base_procedural_justice + mods.pj_add)
         self.mods = mods
+
+    def _release(self, m: RunningMeasure) -> None:
+        """Funding stopped: the measure's officers return to response patrol."""
+        strategy = self.model.police.cfg.strategy
+        for officer in m.officers:
+            officer.proximity = False
+            officer.strategy = strategy
+            officer.contact_factor = 1.0
+        m.officers = []
 
     def _find_jobs(self, m: RunningMeasure) -> None:
         pop = self.pop

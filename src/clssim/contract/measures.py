@@ -124,7 +124,7 @@ def migrant_integration(m, e, mods, ctx) -> None:
 
 
 def employment_support(m, e, mods, ctx) -> None:
-    """The monthly job finding is done by :meth:`Contract.monthly`; here nothing."""
+    """Jobs are found once a month in :meth:`Contract.daily` (``_find_jobs``)."""
 
 
 def roma_programme(m, e, mods, ctx) -> None:
