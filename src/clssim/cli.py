@@ -1,4 +1,5 @@
-"""Command-line interface: ``clssim run``, ``clssim validate``, ``clssim fields``.
+"""Command-line interface: ``clssim run``, ``clssim validate``, ``clssim fields``,
+``clssim app``.
 
 Errors in the user's input (scenario, map, options) print one line and exit
 with status 2; nothing is written.
@@ -134,6 +135,15 @@ def validation_table(rows: list[dict[str, Any]], name: str, seeds: int) -> str:
     return "\n".join(lines)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write one self-contained HTML report (figures also as PNG and PDF)."""
+    from clssim.report import build_report
+
+    out = build_report(args.directory, args.out)
+    print(f"wrote {out} (figures in {out.with_name(out.stem + '_figures')}/)")
+    return 0
+
+
 def cmd_fields(args: argparse.Namespace) -> int:
     """Print every scenario field with its default, unit, range and meaning."""
     from clssim.scenario import field_table
@@ -141,6 +151,109 @@ def cmd_fields(args: argparse.Namespace) -> int:
     for row in field_table():
         print("  ".join(row))
     return 0
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _app_assets() -> None:
+    """Put the page's front-end files into Solara's cache with npm, once, so the
+    app also works where the CDN cannot be reached (see clssim.app.assets)."""
+    import shutil
+
+    from clssim.app import assets
+
+    missing = assets.missing_packages()
+    if not missing:
+        return
+    if shutil.which("npm") is None:
+        print(
+            "clssim: note: npm not found; the page will load its front-end files "
+            "from the jsDelivr CDN (needs internet access)",
+            file=sys.stderr,
+        )
+        return
+    specs = ", ".join(f"{k}@{v}" for k, v in missing.items())
+    print(
+        f"clssim app: fetching the page's front-end files once with npm: {specs}", file=sys.stderr
+    )
+    try:
+        assets.ensure_assets()
+    except RuntimeError as exc:
+        print(f"clssim: warning: {exc}; the page will try the jsDelivr CDN", file=sys.stderr)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Serve the interactive teaching app (Mesa SolaraViz) until Ctrl-C."""
+    import os
+    import signal
+    import subprocess
+
+    if args.scenario is not None:
+        from clssim.app.teaching import scenario_path
+
+        name = Path(args.scenario).stem if args.scenario.endswith(".toml") else args.scenario
+        scenario_path(name)  # ScenarioError (exit 2) if it is not a shipped scenario
+    else:
+        name = None
+    if not 0 < args.port < 65536:
+        raise ScenarioError(f"option --port = {args.port}: must be between 1 and 65535")
+    if not _is_loopback(args.host):
+        print(
+            f"clssim: warning: serving on {args.host}, not a loopback address: anyone who can "
+            "reach this machine on that network can open the app and run simulations on it",
+            file=sys.stderr,
+        )
+    _app_assets()
+    env = dict(os.environ)
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no usage reports
+    # Solara warns on every page load that samesite cookies need https; on a
+    # loopback address that is expected, and the warning buries useful output
+    quiet = "ignore:Cookies with samesite=none:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(filter(None, (env.get("PYTHONWARNINGS"), quiet)))
+    if name is not None:
+        env["CLSSIM_APP_SCENARIO"] = name
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "clssim.app.page",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]
+    print(f"clssim app: http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    proc = subprocess.Popen(cmd, env=env)
+    # a SIGTERM to clssim (a service manager, a test) stops the server too
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        # the child got the same SIGINT from the terminal; give it time to close
+        try:
+            return proc.wait(timeout=10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            proc.kill()
+            proc.wait()
+            return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -179,8 +292,28 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--json", action="store_true", help="print JSON for machines")
     val.set_defaults(func=cmd_validate)
 
+    rep = sub.add_parser("report", help="write the HTML report of a run, compare or sweep")
+    rep.add_argument("directory", help="output directory of clssim run, compare or sweep")
+    rep.add_argument("--out", help="HTML file to write (default: DIRECTORY/report.html)")
+    rep.set_defaults(func=cmd_report)
+
     fields = sub.add_parser("fields", help="list every scenario field with its default")
     fields.set_defaults(func=cmd_fields)
+
+    app = sub.add_parser("app", help="serve the interactive teaching app in the browser")
+    app.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1, this machine only; "
+        "another address is reachable by others and prints a warning)",
+    )
+    app.add_argument(
+        "--scenario",
+        help="shipped scenario selected when the page opens (name or file name, "
+        "e.g. historic_centre)",
+    )
+    app.set_defaults(func=cmd_app)
 
     from clssim.experiments.commands import register
 

@@ -1,9 +1,341 @@
-"""CLI subcommands of the experiment layer (``sweep``, ``compare``, ``sensitivity``)."""
+"""CLI subcommands of the experiment layer (``sweep``, ``compare``, ``sensitivity``).
+
+Every input is checked before any run starts (experiment file, scenario
+files, outputs, output directory, scheduler); errors raise
+:class:`~clssim.scenario.ScenarioError`, which ``clssim`` prints as one line
+with exit status 2. An interrupted command (Ctrl-C, ``kill``) keeps every
+finished run: rerun it with ``--resume``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+from pathlib import Path
+
+from clssim.scenario import ScenarioError
+
+EXIT_INTERRUPTED = 130
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", help="output directory (default: out/NAME)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="local worker processes (default: the number of cores; 0 = in this process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://HOST:8786 (see docs/experiments.md)",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="give up reaching --scheduler after this long (default 10)",
+    )
+    p.add_argument("--resume", action="store_true", help="skip the runs already stored in --out")
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=200,
+        metavar="ROWS",
+        help="finished runs per Parquet part (default 200; each run is journaled at once)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or tables")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the experiment subcommands to the ``clssim`` parser."""
+    sw = sub.add_parser(
+        "sweep",
+        help="run every parameter set × replicate of an experiment file",
+        description="Run an experiment (experiments/*.toml): one row per run in "
+        "DIR/runs.parquet; interrupted sweeps continue with --resume.",
+    )
+    sw.add_argument("experiment", help="experiment TOML file")
+    _executor_options(sw)
+    sw.set_defaults(func=cmd_sweep)
+
+    cp = sub.add_parser(
+        "compare",
+        help="compare scenarios with common random numbers (paired differences)",
+        description="Run BASELINE and each VARIANT with the same seeds and report, for "
+        "every output, each arm's mean and the paired difference with a 95% CI.",
+    )
+    cp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="baseline, then variants")
+    cp.add_argument(
+        "--replicates", type=int, default=10, help="runs per arm (seeds root..root+N-1; default 10)"
+    )
+    cp.add_argument(
+        "--outputs",
+        help="comma-separated outputs (summary keys or ts:COLUMN:AGG[:WINDOW]; "
+        "default: the headline indicators, and costs when the scenarios have them)",
+    )
+    cp.add_argument("--seed", type=int, help="first seed (default: the baseline's seed)")
+    cp.add_argument(
+        "--no-run-files",
+        action="store_true",
+        help="do not write each run's files to DIR/runs/ARM/seed-N/ (only the tables)",
+    )
+    _executor_options(cp)
+    cp.set_defaults(func=cmd_compare)
+
+    se = sub.add_parser(
+        "sensitivity",
+        help="Morris screening or Sobol indices of an experiment (SALib)",
+        description="Run the experiment's Morris or Sobol design and compute the indices "
+        "with bootstrap CIs, a convergence check, the replicate-noise share and plots.",
+    )
+    se.add_argument("experiment", help="experiment TOML file with design.method morris or sobol")
+    se.add_argument(
+        "--method", choices=("morris", "sobol"), help="must match design.method (default: it)"
+    )
+    se.add_argument(
+        "--samples", type=int, help="override design.samples (trajectories, or Sobol base N)"
+    )
+    _executor_options(se)
+    se.set_defaults(func=cmd_sensitivity)
+
+    mx = sub.add_parser(
+        "mixes",
+        help="search budget mixes across the four axes and proximity policing (Pareto front)",
+    )
+    mx.add_argument("baseline", help="baseline scenario TOML (without a [contract])")
+    mx.add_argument("--budget", type=float, required=True, help="budget in euros")
+    mx.add_argument("--mixes", type=int, default=24, help="random mixes besides the 6 fixed")
+    mx.add_argument("--replicates", type=int, default=5, help="replicates per mix (default 5)")
+    mx.add_argument("--years", type=float, help="override the baseline's simulated years")
+    mx.add_argument("--seed", type=int, help="root seed (default: the baseline's)")
+    _executor_options(mx)
+    mx.set_defaults(func=cmd_mixes)
+
+
+def _out(args: argparse.Namespace, name: str) -> Path:
+    """``--out``, or ``out/NAME`` (NAME made safe as a directory name)."""
+    return Path(args.out) if args.out else Path("out") / (re.sub(r"[^\w.-]+", "_", name) or "x")
+
+
+def _run(plan, out: Path, args: argparse.Namespace, experiment_text: str | None = None):
+    """Run ``plan`` into ``out``; returns the report, or None when interrupted."""
+    from clssim.experiments.sweep import run_plan
+
+    if args.workers is not None and args.workers < 0:
+        raise ScenarioError(f"option --workers = {args.workers}: must be 0 or more")
+    if args.scheduler and args.workers is not None:
+        raise ScenarioError("options --workers and --scheduler: give one or the other")
+    if args.batch < 1:
+        raise ScenarioError(f"option --batch = {args.batch}: must be at least 1")
+    if args.connect_timeout <= 0:
+        raise ScenarioError(f"option --connect-timeout = {args.connect_timeout:g}: must be > 0")
+    try:
+        report = run_plan(
+            plan,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            connect_timeout=args.connect_timeout,
+            resume=args.resume,
+            quiet=args.quiet,
+            batch_rows=args.batch,
+            experiment_text=experiment_text,
+        )
+    except KeyboardInterrupt:
+        from clssim.experiments.store import load
+
+        try:
+            stored = len(load(out)) if (out / "manifest.json").is_file() else 0
+        except Exception:  # reporting only: never mask the interrupt
+            stored = 0
+        print(
+            f"clssim: interrupted; {stored} of {plan.n_runs} runs stored in {out}; "
+            "run the same command with --resume to continue",
+            file=sys.stderr,
+        )
+        return None
+    if not args.quiet:
+        print(report.line())
+    if report.failed:
+        print(
+            f"clssim: warning: {report.failed} run(s) failed; their errors are in "
+            f"{out}/runs.parquet (column error)",
+            file=sys.stderr,
+        )
+    return report
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from clssim.experiments import plots
+    from clssim.experiments.plan import plan_from_experiment
+    from clssim.experiments.spec import load_experiment
+    from clssim.experiments.sweep import summarise_store
+
+    exp = load_experiment(args.experiment)
+    plan = plan_from_experiment(exp)
+    out = _out(args, exp.name)
+    report = _run(plan, out, args, exp.text)
+    if report is None:
+        return EXIT_INTERRUPTED
+    if not report.complete:
+        return 1
+    sets = summarise_store(out, plan.output_names)
+    sets.to_csv(out / "sets.csv", index=False)
+    written = ["runs.parquet", "sets.csv"]
+    if exp.spec.design.method == "factorial":
+        png = plots.sweep_plot(
+            sets, list(exp.spec.parameters), plan.output_names, out / "sweep.png"
+        )
+        if png is not None:
+            written.append(png.name)
+    if not args.quiet:
+        print(f"wrote {', '.join(written)} in {out}/")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from clssim.experiments import plots
+    from clssim.experiments.compare import compare_plan, format_ce, format_table, write_comparison
+    from clssim.experiments.store import load
+    from clssim.scenario import load_scenario
+
+    if len(args.scenarios) < 2:
+        raise ScenarioError("compare needs a baseline and at least one variant scenario")
+    outputs = None
+    if args.outputs is not None:
+        outputs = [o.strip() for o in args.outputs.split(",") if o.strip()]
+        if not outputs:
+            raise ScenarioError("option --outputs: give at least one output")
+    if args.seed is not None and not 0 <= args.seed < 2**62:
+        raise ScenarioError(f"option --seed = {args.seed}: must be in [0, 2**62)")
+    out = _out(args, "compare")
+    plan = compare_plan(
+        args.scenarios,
+        replicates=args.replicates,
+        outputs=outputs,
+        root_seed=args.seed,
+        run_files=None if args.no_run_files else out,
+    )
+    report = _run(plan, out, args)
+    if report is None:
+        return EXIT_INTERRUPTED
+    if not report.complete:
+        return 1
+    scenarios = {
+        arm: load_scenario(path)
+        for arm, path in zip(plan.meta["arms"], args.scenarios, strict=True)
+    }
+    table, ce = write_comparison(out, plan, load(out), scenarios)
+    plots.compare_plot(table, out / "comparison.png")
+    if not args.quiet:
+        seeds = f"seeds {plan.root_seed}–{plan.root_seed + plan.replicates - 1}"
+        print(
+            f"\n{len(scenarios)} arms × {plan.replicates} replicates, common random numbers "
+            f"({seeds}); baseline: {plan.meta['arms'][0]}\n"
+        )
+        print(format_table(table))
+        if not ce.empty:
+            print()
+            print(format_ce(ce))
+        files = "runs.parquet, comparison.csv, comparison.json, comparison.png, arms/"
+        if plan.run_files is not None:
+            files += ", runs/"
+        print(f"\nwrote {files} in {out}/")
+    return 0
+
+
+def cmd_mixes(args: argparse.Namespace) -> int:
+    """Search budget mixes across the four axes and proximity policing."""
+    from clssim.experiments.mixes import evaluate_mixes, format_front, mixes_plan, pareto_plot
+    from clssim.experiments.store import load
+    from clssim.scenario import load_scenario
+
+    baseline = load_scenario(args.baseline)
+    if args.years is not None:
+        baseline = baseline.with_overrides({"time.years": args.years})
+    if args.mixes < 0:
+        raise ScenarioError(f"option --mixes = {args.mixes}: must be 0 or more")
+    plan = mixes_plan(
+        baseline,
+        budget=args.budget,
+        n_random=args.mixes,
+        replicates=args.replicates,
+        root_seed=args.seed,
+    )
+    out = _out(args, "mixes")
+    report = _run(plan, out, args)
+    if report is None:
+        return EXIT_INTERRUPTED
+    if not report.complete:
+        return 1
+    table = evaluate_mixes(load(out))
+    table.to_csv(out / "mixes.csv", index=False)
+    pareto_plot(table, out / "pareto.png")
+    if not args.quiet:
+        print(
+            f"\n{len(table)} mixes under €{args.budget:,.0f}, {plan.replicates} replicates each "
+            f"with common random numbers; changes vs {baseline.name} in the last year.\n"
+            "Pareto-efficient mixes (shares of the budget):\n"
+        )
+        print(format_front(table))
+        print(f"\nwrote runs.parquet, mixes.csv, pareto.png in {out}/")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from clssim.experiments.plan import plan_from_experiment
+    from clssim.experiments.sensitivity import analyze, outputs_from_table
+    from clssim.experiments.spec import load_experiment
+    from clssim.experiments.store import load
+
+    exp = load_experiment(args.experiment)
+    d = exp.spec.design
+    src = args.experiment
+    if d.method not in ("morris", "sobol"):
+        raise ScenarioError(
+            f"{src}: design.method = {d.method!r}: sensitivity needs 'morris' or 'sobol'"
+        )
+    if args.method is not None and args.method != d.method:
+        raise ScenarioError(
+            f"option --method = {args.method}: {src} has design.method = {d.method!r}; "
+            "use a file with the method you want"
+        )
+    samples = args.samples
+    if samples is not None:
+        if d.method == "sobol" and (samples < 1 or samples & (samples - 1)):
+            raise ScenarioError(
+                f"option --samples = {samples}: Sobol/Saltelli sampling needs a power of two"
+            )
+        if d.method == "morris" and samples < 2:
+            raise ScenarioError(f"option --samples = {samples}: Morris needs 2+ trajectories")
+    plan = plan_from_experiment(exp, samples=samples)
+    out = _out(args, exp.name)
+    report = _run(plan, out, args, exp.text)
+    if report is None:
+        return EXIT_INTERRUPTED
+    if not report.complete:
+        return 1
+    names = list(exp.spec.parameters)
+    ys = outputs_from_table(load(out), len(plan.sets), plan.replicates, plan.output_names)
+    try:
+        result = analyze(
+            d.method,
+            plan.unit,
+            ys,
+            names,
+            levels=d.levels,
+            second_order=d.second_order,
+            seed=d.seed + 1,
+        )
+    except ValueError as exc:
+        print(f"clssim: error: {exc}", file=sys.stderr)
+        return 1
+    files = result.write(out)
+    if not args.quiet:
+        print()
+        print(result.text())
+        print(f"\nwrote {', '.join(f.name for f in files)} in {out}/")
+    return 0

@@ -1,0 +1,468 @@
+"""Comparisons with common random numbers: arms run with the same seeds.
+
+``clssim compare BASELINE.toml VARIANT.toml [...] --replicates N`` runs every
+arm (a scenario file) with the seeds ``root, root + 1, …, root + N − 1``:
+replicate ``r`` of every arm sees the same random draws wherever the arms'
+rules agree (same population, routines, first offenders …), so the paired
+difference ``variant_r − baseline_r`` is free of most of the run-to-run noise
+and a small effect shows with few replicates.
+
+For every output the table gives each arm's mean and, against the baseline
+(the first arm), the mean paired difference with a t-based confidence
+interval (Student t, n − 1 degrees of freedom, over the replicates both arms
+completed), its p-value, and the relative change (difference / baseline
+mean; its interval is the difference's interval over the baseline mean,
+ignoring the baseline mean's own uncertainty).
+
+When the runs have a cost (``cost_eur``), cost-effectiveness is reported:
+offences prevented and insecurity reduced per €10,000 of extra cost, each
+with a paired bootstrap interval over replicates.
+
+The core — :func:`paired_difference`, :func:`compare_table`,
+:func:`cost_effectiveness` — works on any runs table with an arm column and a
+replicate column, so a later search over budget mixes can evaluate candidate
+mixes as arms and reuse it unchanged; :func:`compare_callable` runs the same
+comparison on any Python function (the tests use a synthetic one with a known
+effect).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from clssim.experiments.outputs import COST_KEY, parse_output
+from clssim.experiments.plan import Base, Plan, RunSet
+from clssim.scenario import ScenarioError, load_scenario
+
+#: Outputs compared when none are asked for (those the model produces).
+DEFAULT_OUTPUTS = (
+    "offences_true",
+    "offences_recorded",
+    "recording_rate",
+    "arrests",
+    "victims",
+    "mean_trust",
+    "mean_insecurity",
+    "afraid_share",
+    "repeat_offenders",
+    "offences_true_last_year",
+    "mean_trust_last_year",
+    "mean_insecurity_last_year",
+)
+COST = "cost_eur"
+#: Cost-effectiveness: output → (what a fall of it is called, sign of "good").
+EFFECTS = {
+    "offences_true": "offences prevented",
+    "mean_insecurity": "insecurity reduced",
+    "offences_true_last_year": "offences prevented in the last year",
+    "mean_insecurity_last_year": "insecurity reduced in the last year",
+}
+PER_EUR = 10_000
+
+
+def paired_difference(
+    baseline: np.ndarray, variant: np.ndarray, level: float = 0.95
+) -> dict[str, float]:
+    """Mean of ``variant − baseline`` over pairs where both are finite, with a
+    t-based confidence interval at ``level``, p-value, and relative change."""
+    baseline = np.asarray(baseline, dtype=float)
+    variant = np.asarray(variant, dtype=float)
+    ok = np.isfinite(baseline) & np.isfinite(variant)
+    b, v = baseline[ok], variant[ok]
+    n = int(ok.sum())
+    out = {
+        "n": n,
+        "baseline_mean": float(b.mean()) if n else math.nan,
+        "mean": float(v.mean()) if n else math.nan,
+        "diff": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "p_value": math.nan,
+        "rel_change": math.nan,
+        "rel_ci_low": math.nan,
+        "rel_ci_high": math.nan,
+    }
+    if n == 0:
+        return out
+    d = v - b
+    out["diff"] = float(d.mean())
+    if n >= 2:
+        sd = float(d.std(ddof=1))
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+        out["ci_low"], out["ci_high"] = out["diff"] - half, out["diff"] + half
+        if sd > 0:
+            t = out["diff"] / (sd / math.sqrt(n))
+            out["p_value"] = float(2 * stats.t.sf(abs(t), n - 1))
+        else:
+            out["p_value"] = 1.0 if out["diff"] == 0 else 0.0
+    base = out["baseline_mean"]
+    if base != 0:
+        scale = abs(base)
+        out["rel_change"] = out["diff"] / scale
+        out["rel_ci_low"] = out["ci_low"] / scale
+        out["rel_ci_high"] = out["ci_high"] / scale
+    return out
+
+
+def _pivot(runs: pd.DataFrame, arm_col: str, output: str) -> pd.DataFrame:
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    return ok.pivot_table(index="replicate", columns=arm_col, values=output, aggfunc="first")
+
+
+def compare_table(
+    runs: pd.DataFrame,
+    arms: list[str],
+    outputs: list[str],
+    *,
+    arm_col: str = "arm",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """One row per (output, arm): the arm's mean and, for every arm but the first
+    (the baseline), the paired difference against the baseline."""
+    rows = []
+    for output in outputs:
+        wide = _pivot(runs, arm_col, output).reindex(columns=arms)
+        base = wide[arms[0]].to_numpy(dtype=float)
+        for i, arm in enumerate(arms):
+            values = wide[arm].to_numpy(dtype=float)
+            finite = values[np.isfinite(values)]
+            row = {
+                "output": output,
+                "arm": arm,
+                "baseline": i == 0,
+                "runs": int(finite.size),
+                "arm_mean": float(finite.mean()) if finite.size else math.nan,
+                "arm_sd": float(finite.std(ddof=1)) if finite.size > 1 else math.nan,
+            }
+            if i:
+                pd_ = paired_difference(base, values, level)
+                row |= {
+                    "pairs": pd_["n"],
+                    "diff": pd_["diff"],
+                    "ci_low": pd_["ci_low"],
+                    "ci_high": pd_["ci_high"],
+                    "p_value": pd_["p_value"],
+                    "rel_change": pd_["rel_change"],
+                    "rel_ci_low": pd_["rel_ci_low"],
+                    "rel_ci_high": pd_["rel_ci_high"],
+                }
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    for col in ("pairs", "diff", "ci_low", "ci_high", "p_value", "rel_change"):
+        if col not in table:
+            table[col] = math.nan
+    return table
+
+
+def cost_effectiveness(
+    runs: pd.DataFrame,
+    arms: list[str],
+    *,
+    arm_col: str = "arm",
+    cost: str = COST,
+    effects: dict[str, str] | None = None,
+    per: float = PER_EUR,
+    level: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Per arm (against the baseline): extra cost and, for every effect output,
+    the reduction per ``per`` euros of extra cost, with a paired bootstrap CI.
+
+    Empty when the runs have no ``cost`` column.
+    """
+    effects = EFFECTS if effects is None else effects
+    if cost not in runs:
+        return pd.DataFrame()
+    rng = np.random.default_rng(seed)
+    costs = _pivot(runs, arm_col, cost).reindex(columns=arms)
+    rows = []
+    for arm in arms[1:]:
+        dc_all = (costs[arm] - costs[arms[0]]).to_numpy(dtype=float)
+        for output, label in effects.items():
+            if output not in runs:
+                continue
+            vals = _pivot(runs, arm_col, output).reindex(columns=arms, index=costs.index)
+            de_all = (vals[arms[0]] - vals[arm]).to_numpy(dtype=float)  # reduction
+            ok = np.isfinite(dc_all) & np.isfinite(de_all)
+            dc, de = dc_all[ok], de_all[ok]
+            n = int(ok.sum())
+            extra = float(dc.mean()) if n else math.nan
+            ratio = float(de.mean() / extra * per) if n and extra > 0 else math.nan
+            lo = hi = math.nan
+            if n >= 2 and extra > 0:
+                idx = rng.integers(0, n, size=(n_boot, n))
+                mc = dc[idx].mean(axis=1)
+                me = de[idx].mean(axis=1)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    boot = np.where(mc > 0, me / mc * per, np.nan)
+                boot = boot[np.isfinite(boot)]
+                if boot.size:
+                    lo, hi = (
+                        float(x) for x in np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2])
+                    )
+            rows.append(
+                {
+                    "arm": arm,
+                    "pairs": n,
+                    "extra_cost_eur": extra,
+                    "effect": label,
+                    "output": output,
+                    "reduction": float(de.mean()) if n else math.nan,
+                    f"per_{int(per)}_eur": ratio,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _takes_seed(func: Callable) -> bool:
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return True
+    params = list(sig.parameters.values())
+    if any(p.kind == p.VAR_POSITIONAL for p in params) or "seed" in sig.parameters:
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2
+
+
+def call(func: Callable, params: dict[str, Any], seed: int, takes_seed: bool) -> dict[str, float]:
+    """``func(params, seed)`` (or ``func(params)``) as a dict of floats."""
+    out = func(params, seed) if takes_seed else func(params)
+    if isinstance(out, dict):
+        return {k: float(v) for k, v in out.items()}
+    return {"y": float(out)}
+
+
+def compare_callable(
+    func: Callable,
+    arms: dict[str, dict[str, Any]],
+    *,
+    replicates: int,
+    root_seed: int = 1,
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare arms (name → parameters) of any function ``func(params, seed) →
+    {output: value}`` with common random numbers. Returns (runs, table)."""
+    takes_seed = _takes_seed(func)
+    rows = []
+    for arm, params in arms.items():
+        for r in range(replicates):
+            rows.append(
+                {
+                    "arm": arm,
+                    "replicate": r,
+                    "seed": root_seed + r,
+                    "status": "ok",
+                    **call(func, params, root_seed + r, takes_seed),
+                }
+            )
+    runs = pd.DataFrame(rows)
+    outputs = [c for c in runs.columns if c not in ("arm", "replicate", "seed", "status")]
+    return runs, compare_table(runs, list(arms), outputs, level=level)
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def arm_names(names: list[str], stems: list[str]) -> list[str]:
+    """Unique arm names, safe as directory names: the scenarios' names, else file
+    names, else numbered."""
+    names = [re.sub(r"[^\w.-]+", "_", n).strip("._") or "arm" for n in names]
+    stems = [re.sub(r"[^\w.-]+", "_", n).strip("._") or "arm" for n in stems]
+    if len(set(names)) == len(names):
+        return names
+    if len(set(stems)) == len(stems):
+        return stems
+    return [f"{s}-{i + 1}" for i, s in enumerate(stems)]
+
+
+def compare_plan(
+    paths: list[str | Path],
+    *,
+    replicates: int,
+    outputs: list[str] | None = None,
+    root_seed: int | None = None,
+    run_files: str | Path | None = None,
+) -> Plan:
+    """The plan of a comparison: one parameter set per arm, common seeds.
+
+    ``outputs`` are compared (default: :data:`DEFAULT_OUTPUTS` the arms produce,
+    and their costs); every numeric summary key the arms share is collected as
+    well, so ``runs.parquet`` holds each run's whole summary. With ``run_files``
+    every run also writes its files to ``run_files/runs/<arm>/seed-<seed>/``.
+    """
+    from clssim.experiments.spec import check_outputs, probe_outputs
+
+    if len(paths) < 2:
+        raise ScenarioError("compare needs a baseline and at least one variant scenario")
+    if replicates < 2:
+        raise ScenarioError(
+            f"option --replicates = {replicates}: need at least 2 for a confidence interval"
+        )
+    scenarios = [load_scenario(p) for p in paths]
+    names = arm_names([s.name for s in scenarios], [Path(p).stem for p in paths])
+    probes = [set(probe_outputs(s)[0]) for s in scenarios]
+    common = set.intersection(*probes)
+    # cost keys of any arm: an arm without a contract costs 0
+    costs = frozenset(k for p in probes for k in p if COST_KEY.match(k))
+    if outputs is None:
+        available = set(common)
+        if max(s.time.years for s in scenarios) <= 1:  # the last year is the whole run
+            available = {o for o in available if not o.endswith("_last_year")}
+        outputs = [o for o in DEFAULT_OUTPUTS if o in available]
+        outputs += sorted(k for k in costs if k == COST or k.startswith("spend_"))
+    parsed = []
+    for name in outputs:
+        try:
+            parsed.append(parse_output(name))
+        except ValueError as exc:
+            raise ScenarioError(f"option --outputs: {exc}") from None
+    if len(set(outputs)) != len(outputs):
+        raise ScenarioError("option --outputs: an output is listed twice")
+    for path, scenario in zip(paths, scenarios, strict=True):
+        check_outputs(parsed, scenario, f"option --outputs ({path})", also=costs)
+    need = max((o.needs_days() for o in parsed), default=0)
+    for path, scenario in zip(paths, scenarios, strict=True):
+        days = math.ceil(scenario.steps / 4)
+        if days < need:
+            name = next(o.name for o in parsed if o.needs_days() == need)
+            raise ScenarioError(
+                f"option --outputs: {name!r} needs {need} days but {path} runs {days}"
+            )
+    collected = parsed + [parse_output(k) for k in sorted((common | costs) - set(outputs))]
+    root = scenarios[0].seed if root_seed is None else root_seed
+    return Plan(
+        name="compare",
+        bases={n: Base.of(s) for n, s in zip(names, scenarios, strict=True)},
+        sets=[
+            RunSet(index=i, base=n, overrides={}, labels={"arm": n}) for i, n in enumerate(names)
+        ],
+        replicates=replicates,
+        outputs=collected,
+        label_types={"arm": "str"},
+        seed_policy="common",
+        root_seed=root,
+        meta={
+            "kind": "compare",
+            "arms": names,
+            "compared": list(outputs),
+            "files": [str(Path(p).resolve()) for p in paths],
+        },
+        run_files=None if run_files is None else str(Path(run_files).resolve()),
+    )
+
+
+def write_comparison(
+    out: Path, plan: Plan, runs: pd.DataFrame, scenarios: dict[str, Any], level: float = 0.95
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write comparison.csv/json, cost_effectiveness.csv and arms/*.toml into ``out``."""
+    from clssim.results import scenario_toml
+
+    arms = plan.meta["arms"]
+    table = compare_table(runs, arms, plan.meta["compared"], level=level)
+    ce = cost_effectiveness(runs, arms, level=level)
+    table.to_csv(out / "comparison.csv", index=False)
+    if not ce.empty:
+        ce.to_csv(out / "cost_effectiveness.csv", index=False)
+    payload = {
+        "baseline": arms[0],
+        "arms": arms,
+        "replicates": plan.replicates,
+        "seeds": [plan.seed(0, r) for r in range(plan.replicates)],
+        "outputs": plan.meta["compared"],
+        "run_files": plan.run_files is not None,
+        "confidence_level": level,
+        "comparison": _records(table),
+        "cost_effectiveness": _records(ce),
+    }
+    (out / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    (out / "arms").mkdir(exist_ok=True)
+    for name, scenario in scenarios.items():
+        (out / "arms" / f"{name}.toml").write_text(scenario_toml(scenario), encoding="utf-8")
+    return table, ce
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict(orient="records"):
+        out.append(
+            {
+                k: (None if isinstance(v, float) and not math.isfinite(v) else _plain(v))
+                for k, v in rec.items()
+            }
+        )
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def format_table(table: pd.DataFrame, level: float = 0.95) -> str:
+    """The comparison as text (one block per output)."""
+    pct = f"{level:.0%}"
+    width_o = max(6, *(len(o) for o in table["output"]))
+    width_a = max(3, *(len(a) for a in table["arm"]))
+    head = (
+        f"{'output':<{width_o}}  {'arm':<{width_a}}  {'mean':>10}  "
+        f"{'difference [' + pct + ' CI]':<34}  change"
+    )
+    lines = [head]
+    last = None
+    for rec in table.to_dict(orient="records"):
+        out = rec["output"] if rec["output"] != last else ""
+        last = rec["output"]
+        line = f"{out:<{width_o}}  {rec['arm']:<{width_a}}  {_num(rec['arm_mean']):>10}"
+        if not rec["baseline"]:
+            diff = _ci(rec["diff"], rec["ci_low"], rec["ci_high"])
+            sig = " *" if rec["ci_low"] > 0 or rec["ci_high"] < 0 else ""
+            rel = rec["rel_change"]
+            rel_s = f"{rel:+.1%}" if math.isfinite(rel) else "n/a"
+            line += f"  {diff:<34}  {rel_s}{sig}"
+        lines.append(line)
+    lines.append(f"(* the {pct} interval of the paired difference excludes 0)")
+    return "\n".join(lines)
+
+
+def format_ce(ce: pd.DataFrame) -> str:
+    col = next(c for c in ce.columns if c.startswith("per_"))
+    lines = [f"cost-effectiveness (per €{PER_EUR:,} of extra cost, 95% bootstrap CI):"]
+    for rec in ce.to_dict(orient="records"):
+        lines.append(
+            f"  {rec['arm']}: +€{rec['extra_cost_eur']:,.0f}; {rec['effect']}: "
+            f"{_num(rec[col])} [{_num(rec['ci_low'])}, {_num(rec['ci_high'])}]"
+        )
+    return "\n".join(lines)
+
+
+def _ci(diff: float, lo: float, hi: float) -> str:
+    """``diff [lo, hi]`` rounded to two significant digits of the half-width."""
+    if not all(math.isfinite(v) for v in (diff, lo, hi)):
+        return f"{_num(diff, sign=True)} [n/a]"
+    half = (hi - lo) / 2
+    if half <= 0:  # no spread: the arms differ by a constant
+        return f"{diff:+.6g} [{lo:+.6g}, {hi:+.6g}]"
+    dec = min(max(0, 1 - math.floor(math.log10(half))), 8)
+    return f"{diff:+.{dec}f} [{lo:+.{dec}f}, {hi:+.{dec}f}]"
+
+
+def _num(x: float, sign: bool = False) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:+.4g}" if sign else f"{x:.4g}"

@@ -1,0 +1,245 @@
+"""Searching intervention mixes under a budget: the Pareto front.
+
+A *mix* shares a budget across the four CLS axes and proximity policing.
+Each share buys one representative measure of its line (``LINES``), whose
+capacity is what the share pays for over the implementation stage, at
+catalogue costs:
+
+    capacity = (share × budget − fixed cost) / (cost per unit per month × months)
+
+Every mix is an arm of a comparison with the baseline (no contract), run
+with common random numbers; the arms are compared on true crime and mean
+insecurity in the last year and on cost. A mix is *Pareto-efficient* when no
+other mix is at least as good on all three and better on one.
+
+Mixes are the five single-line plans, the equal split, and ``n`` random
+shares drawn from a flat Dirichlet with a fixed seed, so the search is
+reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clssim.contract.catalogue import AXES, CATALOGUE
+from clssim.experiments.compare import paired_difference
+from clssim.experiments.outputs import parse_output
+from clssim.experiments.plan import Base, Plan, RunSet
+from clssim.scenario import Scenario, ScenarioError
+
+#: The measure each line buys, and its target.
+LINES = {
+    "youth": ("youth_programme", "group:at_risk_youths"),
+    "cpted": ("street_lighting", "hotspots:60"),
+    "social": ("elderly_visits", "group:isolated_elderly"),
+    "citizenship": ("community_meetings", "group:residents"),
+    "policing": ("proximity_beat", "all"),
+}
+OBJECTIVES = ("offences_true_last_year", "mean_insecurity_last_year", "cost_eur")
+IMPLEMENTATION_DAYS = 540
+
+
+def mix_shares(n_random: int, seed: int = 1) -> list[np.ndarray]:
+    """Single-line mixes, the equal split, then ``n_random`` Dirichlet(1) mixes."""
+    k = len(AXES)
+    mixes = [np.eye(k)[i] for i in range(k)] + [np.full(k, 1.0 / k)]
+    rng = np.random.default_rng(seed)
+    mixes += list(rng.dirichlet(np.ones(k), size=n_random).round(3))
+    return mixes
+
+
+def measures_for(shares: np.ndarray, budget: float, staff: int) -> list[dict[str, Any]]:
+    """The plan a mix buys (lines whose share cannot pay the fixed cost are dropped)."""
+    months = IMPLEMENTATION_DAYS / 30.0
+    out = []
+    for axis, share in zip(AXES, shares, strict=True):
+        kind, target = LINES[axis]
+        c = CATALOGUE[kind]
+        money = share * budget - c.fixed_eur
+        if money <= 0 or c.unit_month_eur <= 0:
+            continue
+        capacity = math.floor(money / (c.unit_month_eur * months))
+        if kind == "proximity_beat":
+            capacity = min(capacity, staff)
+        if capacity < 1:
+            continue
+        measure = {"kind": kind, "capacity": float(capacity), "end_day": IMPLEMENTATION_DAYS}
+        if target != "all":
+            measure["target"] = target
+        out.append(measure)
+    return out
+
+
+def mixes_plan(
+    baseline: Scenario,
+    *,
+    budget: float,
+    n_random: int,
+    replicates: int,
+    staff: int | None = None,
+    root_seed: int | None = None,
+    mix_seed: int = 1,
+) -> Plan:
+    """The comparison of the baseline with every affordable mix."""
+    if baseline.contract is not None:
+        raise ScenarioError(
+            f"{baseline.name}: the baseline of a mix search must have no [contract]"
+        )
+    if budget <= 0:
+        raise ScenarioError(f"option --budget = {budget:g}: must be positive")
+    if replicates < 2:
+        raise ScenarioError(f"option --replicates = {replicates}: need at least 2")
+    staff = min(4, baseline.police.officers) if staff is None else staff
+    _check_horizon(baseline, staff, budget)
+    sets = [RunSet(0, "baseline", {}, {"arm": "baseline", **dict.fromkeys(AXES, 0.0)})]
+    for shares in mix_shares(n_random, mix_seed):
+        plan = measures_for(shares, budget, staff)
+        if not plan:
+            continue
+        contract = {"budget_eur": float(budget), "staff": staff, "measures": plan}
+        baseline.with_overrides({"contract": contract})  # refuse a bad mix before any run
+        name = "mix-" + "-".join(f"{s:.2f}" for s in shares)
+        labels = {"arm": name, **{a: float(s) for a, s in zip(AXES, shares, strict=True)}}
+        sets.append(RunSet(len(sets), "baseline", {"contract": contract}, labels))
+    outputs = [parse_output(o) for o in OBJECTIVES]
+    return Plan(
+        name="mixes",
+        bases={"baseline": Base.of(baseline)},
+        sets=sets,
+        replicates=replicates,
+        outputs=outputs,
+        label_types={"arm": "str", **dict.fromkeys(AXES, "float")},
+        seed_policy="common",
+        root_seed=baseline.seed if root_seed is None else root_seed,
+        meta={"kind": "mixes", "budget_eur": budget, "staff": staff},
+    )
+
+
+def _check_horizon(baseline: Scenario, staff: int, budget: float) -> None:
+    """The run must last until the end of implementation (the last-year window)."""
+    from clssim.contract.config import ContractConfig
+
+    cfg = ContractConfig(budget_eur=budget, staff=staff)
+    capacity = float(np.mean([p.capacity for p in cfg.partners]))
+    impl = cfg.start_day + cfg.stages.diagnosis_days + round(cfg.stages.plan_days / capacity)
+    end_day = impl + IMPLEMENTATION_DAYS
+    days = baseline.steps // 4
+    if days < end_day:
+        raise ScenarioError(
+            f"{baseline.name}: time.years = {baseline.time.years:g} ({days} days) ends before "
+            f"the mixes' implementation does (day {end_day}); use a baseline of at least "
+            f"{math.ceil(end_day / 365 * 100) / 100:g} years (e.g. --years)"
+        )
+
+
+def evaluate_mixes(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per mix: shares, paired changes against the baseline with 95% CIs, cost,
+    and whether it is Pareto-efficient (fewer offences, less fear, lower cost)."""
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for arm, group in ok.groupby("arm", sort=False):
+        if arm == "baseline":
+            continue
+        row: dict[str, Any] = {"arm": arm}
+        row |= {a: float(group[a].iloc[0]) for a in AXES}
+        for output in OBJECTIVES[:2]:
+            p = ok.pivot_table(index="replicate", columns="arm", values=output, aggfunc="first")
+            d = paired_difference(p["baseline"].to_numpy(), p[arm].to_numpy())
+            short = output.removesuffix("_last_year")
+            row[f"{short}_change"] = d["diff"]
+            row[f"{short}_ci_low"] = d["ci_low"]
+            row[f"{short}_ci_high"] = d["ci_high"]
+        row["cost_eur"] = float(group["cost_eur"].mean())
+        row["replicates"] = int(len(group))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["pareto"] = pareto_mask(
+        table[["offences_true_change", "mean_insecurity_change", "cost_eur"]].to_numpy()
+    )
+    return table
+
+
+def pareto_mask(values: np.ndarray) -> np.ndarray:
+    """Rows not dominated by any other row (every column: lower is better)."""
+    n = values.shape[0]
+    keep = np.ones(n, dtype=bool)
+    for i in range(n):
+        better_eq = (values <= values[i]).all(axis=1)
+        strictly = (values < values[i]).any(axis=1)
+        if (better_eq & strictly).any():
+            keep[i] = False
+    return keep
+
+
+def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
+    """Offences prevented vs insecurity reduced; marker shade = cost; front ringed."""
+    from clssim.report.style import export, figure
+
+    fig, ax = figure(figsize=(6.6, 4.6))
+    x = -table["offences_true_change"]
+    y = -table["mean_insecurity_change"]
+    sc = ax.scatter(
+        x,
+        y,
+        c=table["cost_eur"] / 1000,
+        cmap="cividis",
+        s=36,
+        edgecolors="black",
+        linewidths=0.4,
+        label="mix",
+    )
+    front = table[table["pareto"]]
+    ax.scatter(
+        -front["offences_true_change"],
+        -front["mean_insecurity_change"],
+        s=140,
+        facecolors="none",
+        edgecolors="#D55E00",
+        linewidths=1.6,
+        label="Pareto-efficient",
+    )
+    for r in front.itertuples():
+        top = max(AXES, key=lambda a: getattr(r, a))
+        label = top if getattr(r, top) >= 0.4 else "mixed"
+        ax.annotate(
+            label,
+            (-r.offences_true_change, -r.mean_insecurity_change),
+            fontsize=7,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
+    ax.axhline(0, color="black", lw=0.7)
+    ax.axvline(0, color="black", lw=0.7)
+    ax.set_xlabel("offences prevented in the last year (vs baseline)")
+    ax.set_ylabel("reduction of mean insecurity (vs baseline)")
+    ax.set_title("Intervention mixes under one budget")
+    ax.legend(loc="lower right", fontsize=7)
+    fig.colorbar(sc, ax=ax, label="cost (thousand €)")
+    path.write_bytes(export(fig, path.stem, None))
+    return path
+
+
+def format_front(table: pd.DataFrame) -> str:
+    """The Pareto-efficient mixes as a text table."""
+    front = table[table["pareto"]].sort_values("cost_eur")
+    head = "  ".join(f"{a[:6]:>6}" for a in AXES)
+    lines = [f"{head}  {'Δ offences (95% CI)':>24}  {'Δ insecurity (95% CI)':>27}  {'cost €':>9}"]
+    for r in front.itertuples():
+        shares = "  ".join(f"{getattr(r, a):6.0%}" for a in AXES)
+        off = (
+            f"{r.offences_true_change:+.1f} [{r.offences_true_ci_low:+.1f}, "
+            f"{r.offences_true_ci_high:+.1f}]"
+        )
+        fear = (
+            f"{r.mean_insecurity_change:+.4f} [{r.mean_insecurity_ci_low:+.4f}, "
+            f"{r.mean_insecurity_ci_high:+.4f}]"
+        )
+        lines.append(f"{shares}  {off:>24}  {fear:>27}  {r.cost_eur:9,.0f}")
+    return "\n".join(lines)

@@ -1,0 +1,446 @@
+"""Assemble the planner's monitoring and evaluation report: one HTML file.
+
+The report never misleads: every effect is given with its confidence
+interval and its number of replicates, and an effect whose interval spans
+zero is called *uncertain* in words. Wherever recorded crime moves
+differently from true crime, a plain-language warning says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clssim import __version__
+from clssim.contract.catalogue import AXIS_TITLES, CATALOGUE
+from clssim.experiments.compare import cost_effectiveness, paired_difference
+from clssim.report import figures
+from clssim.report.data import Study, load_study
+from clssim.report.style import export
+from clssim.results import REPORT_GROUPS
+
+#: Headline outcomes: summary key → (plain name, unit, lower is better?)
+OUTCOMES = {
+    "offences_true_last_year": ("true offences in the last year", "offences", True),
+    "offences_recorded_last_year": ("recorded offences in the last year", "offences", True),
+    "reporting_rate_last_year": ("share of offences reported", "share", False),
+    "mean_insecurity_last_year": ("mean perceived insecurity", "0–1", True),
+    "mean_trust_last_year": ("mean trust in police", "0–1", False),
+    "youth_offences_last_year": ("offences by youths (12–24)", "offences", True),
+    "youth_repeat_offences_last_year": ("repeat offences by youths", "offences", True),
+}
+
+CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#111;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{border-bottom:2px solid #111;padding-bottom:.2rem;
+margin-top:2.2rem}h3{margin-bottom:.3rem}.meta{color:#444;font-size:.9rem}
+table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem;width:100%}
+th,td{border-bottom:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-size:.85rem;color:#333}
+.warn{border-left:5px solid #000;background:#f3f3f3;padding:.6rem .9rem;margin:.8rem 0}
+.key{border:2px solid #111;padding:.6rem 1rem;margin:1rem 0}
+.uncertain{font-style:italic}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}figure{page-break-inside:avoid}}
+"""
+
+
+class Report:
+    """Sections of HTML and the figures they embed."""
+
+    def __init__(self, figures_dir: Path | None):
+        self.parts: list[str] = []
+        self.figures_dir = figures_dir
+        self.n_fig = 0
+
+    def h(self, level: int, text: str) -> None:
+        self.parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
+
+    def p(self, text: str, cls: str | None = None) -> None:
+        c = f' class="{cls}"' if cls else ""
+        self.parts.append(f"<p{c}>{text}</p>")
+
+    def raw(self, markup: str) -> None:
+        self.parts.append(markup)
+
+    def figure(self, fig, name: str, caption: str) -> None:
+        self.n_fig += 1
+        png = export(fig, f"{self.n_fig:02d}_{name}", self.figures_dir)
+        data = base64.b64encode(png).decode("ascii")
+        self.parts.append(
+            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>Figure {self.n_fig}. {html.escape(caption)}</figcaption></figure>"
+        )
+
+    def table(self, frame: pd.DataFrame, numeric: set[str] | None = None) -> None:
+        numeric = numeric or set()
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+        rows = []
+        for rec in frame.itertuples(index=False):
+            cells = []
+            for col, v in zip(frame.columns, rec, strict=True):
+                cls = ' class="num"' if col in numeric else ""
+                cells.append(f"<td{cls}>{html.escape(str(v))}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        self.parts.append(f"<table><tr>{head}</tr>{''.join(rows)}</table>")
+
+    def html(self, title: str) -> str:
+        body = "\n".join(self.parts)
+        return (
+            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
+            f"<body>\n{body}\n</body></html>\n"
+        )
+
+
+# ----------------------------------------------------------------- numbers in words
+
+
+def fmt(x: float, unit: str) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    if unit == "share":
+        return f"{x:+.1%}" if abs(x) < 10 else f"{x:+.0f}"
+    if unit == "0–1":
+        return f"{x:+.3f}"
+    return f"{x:+,.1f}"
+
+
+def describe(name: str, unit: str, d: dict[str, float], lower_better: bool) -> str:
+    """One sentence: the change, its interval, n, and whether it is certain."""
+    n = d["n"]
+    ci = f"95% CI {fmt(d['ci_low'], unit)} to {fmt(d['ci_high'], unit)}, {n} paired runs"
+    if n < 2 or not math.isfinite(d["ci_low"]):
+        return (
+            f"{name.capitalize()}: {fmt(d['diff'], unit)} ({n} run; no interval — "
+            "run more replicates before drawing conclusions)."
+        )
+    rel = f" ({d['rel_change']:+.1%})" if math.isfinite(d["rel_change"]) else ""
+    if d["ci_low"] <= 0 <= d["ci_high"]:
+        return (
+            f'<span class="uncertain">{name.capitalize()}: {fmt(d["diff"], unit)}{rel} — '
+            f"uncertain: the interval includes no change ({ci}).</span>"
+        )
+    better = (d["diff"] < 0) == lower_better
+    verdict = "an improvement" if better else "a deterioration"
+    return f"{name.capitalize()}: {fmt(d['diff'], unit)}{rel}, {verdict} ({ci})."
+
+
+def summaries(study: Study) -> pd.DataFrame:
+    """One row per run: arm, replicate seed and every summary number."""
+    rows = []
+    for arm, runs in study.arms.items():
+        for r in runs:
+            flat = {k: v for k, v in r.summary.items() if isinstance(v, int | float)}
+            rows.append({"arm": arm, "replicate": r.seed, "status": "ok", **flat})
+    return pd.DataFrame(rows)
+
+
+def paired(table: pd.DataFrame, base: str, arm: str, key: str) -> dict[str, float]:
+    if key not in table:
+        return paired_difference(np.array([]), np.array([]))
+    p = table.pivot_table(index="replicate", columns="arm", values=key, aggfunc="first")
+    return paired_difference(p[base].to_numpy(), p[arm].to_numpy())
+
+
+def divergence_warnings(table: pd.DataFrame, base: str, arm: str) -> list[str]:
+    """Plain-language warnings where recorded crime moves unlike true crime."""
+    true = paired(table, base, arm, "offences_true_last_year")
+    rec = paired(table, base, arm, "offences_recorded_last_year")
+    rate = paired(table, base, arm, "reporting_rate_last_year")
+    if not (math.isfinite(true["diff"]) and math.isfinite(rec["diff"])):
+        return []
+    t_rel, r_rel = true["rel_change"], rec["rel_change"]
+    if np.sign(true["diff"]) == np.sign(rec["diff"]) and abs(t_rel - r_rel) <= 0.05:
+        return []
+    if np.sign(true["diff"]) != np.sign(rec["diff"]):
+        how = "rose while true crime fell" if rec["diff"] > 0 else "fell while true crime rose"
+    elif abs(r_rel) < abs(t_rel):
+        how = "moved less than true crime"
+    else:
+        how = "moved more than true crime"
+    why = (
+        "More victims report when they trust the police, so police statistics can rise "
+        "while crime falls."
+        if rate["diff"] > 0
+        else "Fewer victims report, so police statistics understate crime."
+    )
+    return [
+        f"<b>Recorded crime is not true crime.</b> Under <i>{html.escape(arm)}</i>, recorded "
+        f"offences changed by {r_rel:+.0%} and true offences by {t_rel:+.0%}: recorded crime "
+        f"{how}. The share of offences reported changed by {fmt(rate['diff'], 'share')}. "
+        f"{why} Do not judge the plan by police statistics alone."
+    ]
+
+
+# ----------------------------------------------------------------- sections
+
+
+def _header(rep: Report, study: Study) -> str:
+    if study.kind == "run":
+        run = next(iter(study.arms.values()))[0]
+        title = f"clssim report — {run.summary['scenario']}"
+        sub = f"One run, seed {run.seed}, {run.summary['years']:g} simulated years."
+    elif study.kind == "compare":
+        title = "clssim report — " + " vs ".join(study.arms)
+        sub = (
+            f"Comparison of {len(study.arms)} scenarios, {study.replicates} replicates each, "
+            "run with the same seeds (common random numbers)."
+        )
+    else:
+        title = f"clssim report — sweep {study.path.name}"
+        sub = "Sensitivity analysis and parameter sweep."
+    rep.raw(f"<h1>{html.escape(title)}</h1>")
+    rep.p(
+        f"{html.escape(sub)} Made with clssim {__version__} on {date.today():%d %B %Y} "
+        f"from <code>{html.escape(str(study.path))}</code>.",
+        "meta",
+    )
+    rep.p(
+        "This is a simulation, not a forecast: numbers show what the model implies under "
+        "its assumptions (see the ODD in the clssim documentation). <i>True</i> crime "
+        "counts every offence in the model; <i>recorded</i> crime only those reported to "
+        "the police — the only crime the police and the diagnosis can see.",
+        "meta",
+    )
+    return title
+
+
+def _key_results(rep: Report, study: Study, table: pd.DataFrame) -> None:
+    rep.h(2, "Key results")
+    if study.kind == "run" or not study.variants:
+        run = study.arms[study.baseline][0]
+        s = run.summary
+        rep.raw(
+            '<div class="key"><ul>'
+            f"<li>{s['offences_true']:,} offences happened; {s['offences_recorded']:,} "
+            f"({s['recording_rate']:.0%}) were recorded by the police.</li>"
+            f"<li>Mean trust in police {s.get('mean_trust', float('nan')):.2f} and mean "
+            f"perceived insecurity {s.get('mean_insecurity', float('nan')):.2f} (0–1 scales).</li>"
+            f"<li>Half of all offences happened in {s['cells_with_50pct_offences']:.1%} of "
+            "the street segments.</li>"
+            "<li>One run has no confidence interval: compare scenarios with "
+            "<code>clssim compare … --replicates 10</code> before deciding.</li></ul></div>"
+        )
+        return
+    base = study.baseline
+    for arm in study.variants:
+        items = []
+        for key, (name, unit, lower) in OUTCOMES.items():
+            if key in table:
+                items.append(
+                    f"<li>{describe(name, unit, paired(table, base, arm, key), lower)}</li>"
+                )
+        rep.raw(
+            f'<div class="key"><h3>{html.escape(arm)} compared with {html.escape(base)}</h3>'
+            f"<ul>{''.join(items)}</ul></div>"
+        )
+        for w in divergence_warnings(table, base, arm):
+            rep.raw(f'<div class="warn">{w}</div>')
+
+
+def _diagnosis(rep: Report, study: Study) -> None:
+    arm = study.contract_arm()
+    if arm is None:
+        return
+    run = study.arms[arm][0]
+    if not run.diagnosis:
+        return
+    d = run.diagnosis
+    rep.h(2, "The Local Safety Diagnosis")
+    rep.p(
+        f"Computed on day {d['day']} from recorded crime and what partners shared "
+        f"(information sharing {d['information_sharing']:.0%}). In this run "
+        f"{d['hotspot_precision']:.0%} of the diagnosed hot spots were among the true top "
+        f"{len(d['hotspots'])}, and {d['at_risk_precision']:.0%} of the "
+        f"{d['at_risk_youths']} youths it listed as at risk truly were. Low trust, low "
+        "reporting and poor information sharing make the diagnosis — and the plan built "
+        "on it — miss the places and people that matter."
+    )
+    rep.figure(
+        figures.diagnosis_maps(run),
+        "diagnosis_maps",
+        "Hot spots the diagnosis found in recorded crime (left, squares) beside the true "
+        f"distribution of crime before day {d['day']} (right, squares: the true top cells). "
+        f"Run with seed {run.seed}.",
+    )
+    groups = pd.DataFrame(d["vulnerable_groups"])
+    if not groups.empty:
+        groups = groups.rename(
+            columns={
+                "relative_to_all": "vs everyone",
+                "victimised_share": "victimised (share)",
+            }
+        )
+        rep.p("Vulnerable groups, from a survey of 10% of residents (most afraid first):")
+        rep.table(
+            groups, numeric={"respondents", "insecurity", "vs everyone", "victimised (share)"}
+        )
+
+
+def _plan(rep: Report, study: Study) -> None:
+    arm = study.contract_arm()
+    if arm is None:
+        return
+    run = study.arms[arm][0]
+    s = run.summary
+    rep.h(2, "The intervention plan and its cost")
+    months = run.measures
+    if months is not None and not months.empty:
+        plan = (
+            months.groupby("measure", sort=False)
+            .agg(
+                kind=("kind", "first"),
+                line=("axis", "first"),
+                lead=("lead", "first"),
+                participants=("participants", "max"),
+                cells=("cells", "max"),
+                spent=("spent_eur", "max"),
+            )
+            .reset_index()
+        )
+        plan = plan.rename(columns={"line": "axis"})
+        plan["axis"] = plan["axis"].map(AXIS_TITLES)
+        plan["what it does"] = plan["kind"].map(lambda k: CATALOGUE[k].description)
+        plan["spent"] = plan["spent"].map(lambda v: f"€{v:,.0f}")
+        rep.table(plan, numeric={"participants", "cells", "spent"})
+    rep.p(
+        f"Contract type <b>{html.escape(str(s['contract_type']))}</b>; budget "
+        f"€{s['budget_eur']:,.0f}; planned cost €{s['planned_cost_eur']:,.0f}; spent "
+        f"€{s['cost_eur']:,.0f}. Stages began on days: diagnosis {s['stage_diagnosis_day']}, "
+        f"plan {s['stage_plan_day']}, implementation {s['stage_implementation_day']}, "
+        f"monitoring {s['stage_monitoring_day']}."
+    )
+    rep.figure(figures.spending(run), "spending", "Spending by axis and over time.")
+
+
+def _trends_and_maps(rep: Report, study: Study) -> None:
+    rep.h(2, "Trends")
+    n = study.replicates
+    band = (
+        f"Lines are means over {n} replicates; shaded bands are 95% confidence intervals."
+        if n > 1
+        else "A single run: no confidence band."
+    )
+    rep.figure(
+        figures.trends(study),
+        "trends",
+        f"True and recorded offences per month, trust and insecurity. {band} Dashed "
+        "vertical lines mark the contract's stages.",
+    )
+    rep.h(2, "Where: crime and insecurity on the map")
+    rep.figure(
+        figures.crime_maps(study),
+        "maps",
+        "Offences per street segment before the contract and in the last year (mean of "
+        "runs), insecurity of residents at the end, and its difference from the baseline.",
+    )
+
+
+def _groups(rep: Report, study: Study, table: pd.DataFrame) -> None:
+    if not study.variants:
+        return
+    rows = []
+    for arm in study.variants:
+        for var in ("insecurity", "trust"):
+            for g in REPORT_GROUPS:
+                d = paired(table, study.baseline, arm, f"{var}_{g}_last_year")
+                if math.isfinite(d["diff"]):
+                    rows.append({"arm": arm, "variable": var, "group": g, **d})
+    if not rows:
+        return
+    frame = pd.DataFrame(rows)
+    rep.h(2, "Effects by group")
+    rep.figure(
+        figures.group_effects(frame),
+        "groups",
+        f"Change in last-year insecurity and trust by group against {study.baseline}, with "
+        f"95% intervals over {study.replicates} paired replicates.",
+    )
+    lines = []
+    for r in frame.itertuples():
+        label = figures.GROUP_LABELS.get(r.group, r.group)
+        d = {k: getattr(r, k) for k in ("n", "diff", "ci_low", "ci_high", "rel_change")}
+        sentence = describe(
+            f"{r.variable} of {label} ({r.arm})", "0–1", d, r.variable == "insecurity"
+        )
+        lines.append(f"<li>{sentence}</li>")
+    rep.raw("<ul>" + "".join(lines) + "</ul>")
+
+
+def _costs(rep: Report, study: Study, table: pd.DataFrame) -> None:
+    if study.kind != "compare" or "cost_eur" not in table:
+        return
+    table = table.copy()
+    table["cost_eur"] = table["cost_eur"].fillna(0.0)
+    ce = cost_effectiveness(table, list(study.arms))
+    ce = ce[np.isfinite(ce["per_10000_eur"])] if not ce.empty else ce
+    if ce.empty:
+        return
+    rep.h(2, "Cost-effectiveness")
+    rep.figure(
+        figures.cost_effectiveness(ce),
+        "cost_effectiveness",
+        "Offences prevented and insecurity reduced per €10,000 of contract cost, with "
+        f"paired bootstrap 95% intervals over {study.replicates} replicates.",
+    )
+    for r in ce.itertuples():
+        spans = r.ci_low <= 0 <= r.ci_high
+        word = " — uncertain: the interval includes zero" if spans else ""
+        rep.p(
+            f"{html.escape(r.arm)}: {r.per_10000_eur:+.2f} {html.escape(r.effect)} per €10,000 "
+            f"(95% interval {r.ci_low:+.2f} to {r.ci_high:+.2f}, {r.pairs} paired runs){word}.",
+            "uncertain" if spans else None,
+        )
+
+
+def _sweep(rep: Report, study: Study) -> None:
+    rep.h(2, "Sweep results")
+    if study.sweep_runs is not None:
+        ok = study.sweep_runs
+        rep.p(f"{len(ok):,} runs stored.")
+    for name, path in study.images.items():
+        fig_png = Path(path).read_bytes()
+        data = base64.b64encode(fig_png).decode("ascii")
+        rep.n_fig += 1
+        rep.raw(
+            f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>Figure {rep.n_fig}. {html.escape(name.replace('_', ' '))}."
+            "</figcaption></figure>"
+        )
+    if study.sensitivity:
+        rep.p("Sensitivity indices (see the JSON in the sweep directory for all values).")
+
+
+def build_report(path: str | Path, out: str | Path | None = None) -> Path:
+    """Write the HTML report of a run, compare or sweep directory; return its path.
+
+    Figures are also written as PNG and PDF next to it (``<out stem>_figures/``).
+    """
+    study = load_study(path)
+    out = Path(out) if out else Path(path) / "report.html"
+    figures_dir = out.with_name(f"{out.stem}_figures")
+    rep = Report(figures_dir)
+    title = _header(rep, study)
+    if study.kind == "sweep":
+        _sweep(rep, study)
+    else:
+        table = summaries(study)
+        _key_results(rep, study, table)
+        _diagnosis(rep, study)
+        _plan(rep, study)
+        _trends_and_maps(rep, study)
+        _groups(rep, study, table)
+        _costs(rep, study, table)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(rep.html(title), encoding="utf-8")
+    tmp.replace(out)
+    return out

@@ -1,0 +1,326 @@
+"""Comparisons and sensitivity analysis.
+
+The analysis functions are model-agnostic, so they are checked on functions
+whose answer is known: the paired confidence interval covers a known effect
+at its nominal rate; Sobol indices of the Ishigami function and Morris
+effects of a linear function are recovered; the replicate-noise share of a
+noisy function matches its variance decomposition. The commands are then run
+end to end on tiny scenarios.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clssim.cli import main
+from clssim.experiments import sensitivity
+from clssim.experiments.compare import (
+    compare_callable,
+    compare_table,
+    cost_effectiveness,
+    paired_difference,
+)
+from clssim.experiments.store import load
+
+TINY = """\
+name = "{name}"
+seed = 1
+[time]
+years = 0.1
+[world]
+width = 10
+height = 10
+[population]
+residents = 300
+[police]
+officers = {officers}
+"""
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {err!r}"
+    assert lines[0].startswith("clssim: error: "), lines[0]
+    return lines[0]
+
+
+# ------------------------------------------------------------------ compare
+
+
+def synthetic(params, seed):
+    """A known effect plus noise shared across arms (common random numbers) and a
+    little noise of each arm's own."""
+    rng = np.random.default_rng(seed)
+    shared = rng.normal(0.0, 5.0)
+    own = np.random.default_rng([seed, params["arm_id"]]).normal(0.0, 1.0)
+    offences = 100.0 - params["effect"] + shared + own
+    return {"offences_true": offences, "cost_eur": 50_000.0 + params["spend"] + own}
+
+
+ARMS = {
+    "base": {"arm_id": 0, "effect": 0.0, "spend": 0.0},
+    "variant": {"arm_id": 1, "effect": 3.0, "spend": 20_000.0},
+}
+
+
+def test_paired_ci_covers_a_known_effect_at_the_nominal_rate():
+    covered = 0
+    trials = 400
+    for k in range(trials):
+        _, table = compare_callable(synthetic, ARMS, replicates=8, root_seed=1000 * k)
+        row = table[(table["output"] == "offences_true") & (table["arm"] == "variant")].iloc[0]
+        covered += row["ci_low"] <= -3.0 <= row["ci_high"]
+    assert 0.92 <= covered / trials <= 0.98
+    # common random numbers: the shared noise (sd 5) cancels, the interval is narrow
+    _, table = compare_callable(synthetic, ARMS, replicates=30, root_seed=7)
+    row = table[(table["output"] == "offences_true") & (table["arm"] == "variant")].iloc[0]
+    assert row["ci_high"] - row["ci_low"] < 2.0
+    base_mean = table[(table["output"] == "offences_true") & table["baseline"]]["arm_mean"].iloc[0]
+    assert row["rel_change"] == pytest.approx(row["diff"] / base_mean)
+
+
+def test_paired_difference_details():
+    base = np.array([10.0, 12.0, 11.0, np.nan])
+    var = np.array([8.0, 11.0, 9.0, 7.0])
+    d = paired_difference(base, var)
+    assert d["n"] == 3 and d["diff"] == pytest.approx(-5 / 3)
+    assert d["rel_change"] == pytest.approx((-5 / 3) / 11.0)
+    assert d["ci_low"] < d["diff"] < d["ci_high"] and 0 < d["p_value"] < 1
+    same = paired_difference(base, base)
+    assert same["diff"] == 0 and same["ci_low"] == same["ci_high"] == 0 and same["p_value"] == 1
+
+
+def test_cost_effectiveness_recovers_a_known_ratio():
+    runs, _ = compare_callable(synthetic, ARMS, replicates=40, root_seed=3)
+    ce = cost_effectiveness(runs, ["base", "variant"], effects={"offences_true": "prevented"})
+    row = ce.iloc[0]
+    # 3 offences prevented for 20,000 EUR: 1.5 per 10,000 EUR
+    assert row["extra_cost_eur"] == pytest.approx(20_000, abs=1)
+    assert row["ci_low"] <= 1.5 <= row["ci_high"]
+    assert row["per_10000_eur"] == pytest.approx(1.5, abs=0.3)
+    assert cost_effectiveness(runs.drop(columns="cost_eur"), ["base", "variant"]).empty
+
+
+def test_compare_table_pairs_by_replicate_and_skips_failed_runs():
+    runs = pd.DataFrame(
+        {
+            "arm": ["a"] * 3 + ["b"] * 3,
+            "replicate": [0, 1, 2] * 2,
+            "status": ["ok", "ok", "ok", "ok", "failed", "ok"],
+            "y": [1.0, 2.0, 3.0, 2.0, np.nan, 5.0],
+        }
+    )
+    table = compare_table(runs, ["a", "b"], ["y"])
+    b = table[table["arm"] == "b"].iloc[0]
+    assert b["pairs"] == 2 and b["diff"] == pytest.approx(1.5)
+    assert table[table["arm"] == "a"].iloc[0]["baseline"]
+
+
+def test_compare_command_end_to_end(tmp_path, capsys):
+    base = write(tmp_path / "base.toml", TINY.format(name="base", officers=2))
+    more = write(tmp_path / "more.toml", TINY.format(name="more", officers=12))
+    copy = write(tmp_path / "copy.toml", TINY.format(name="copy", officers=2))
+    out = tmp_path / "cmp"
+    code = main(
+        [
+            "compare",
+            str(base),
+            str(more),
+            str(copy),
+            "--replicates",
+            "3",
+            "--out",
+            str(out),
+            "--workers",
+            "0",
+            "--seed",
+            "4",
+            "--outputs",
+            "offences_true,mean_trust,ts:insecurity_mean:mean:last7d",
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "baseline: base" in printed and "seeds 4–6" in printed
+    runs = load(out)
+    assert len(runs) == 9 and set(runs["arm"]) == {"base", "more", "copy"}
+    # common random numbers: every arm's replicate r ran with seed 4 + r
+    assert runs.groupby("arm")["seed"].apply(list).map(tuple).nunique() == 1
+    table = pd.read_csv(out / "comparison.csv")
+    same = table[table["arm"] == "copy"]
+    assert (same["diff"] == 0).all() and (same["ci_low"] == 0).all()  # identical arm
+    data = json.loads((out / "comparison.json").read_text())
+    assert data["baseline"] == "base" and data["seeds"] == [4, 5, 6]
+    assert {r["output"] for r in data["comparison"]} == {
+        "offences_true",
+        "mean_trust",
+        "ts:insecurity_mean:mean:last7d",
+    }
+    assert (out / "comparison.png").stat().st_size > 0
+    for arm in ("base", "more", "copy"):
+        assert (out / "arms" / f"{arm}.toml").is_file()
+    more_rows = table[(table["arm"] == "more") & (table["output"] == "mean_trust")]
+    assert math.isfinite(more_rows["diff"].iloc[0])
+    # runs.parquet holds every run's whole summary; each run's files are kept too
+    assert {"victims", "arrests", "recording_rate"} <= set(runs.columns)
+    assert set(table["output"]) == set(data["outputs"])
+    for arm in ("base", "more", "copy"):
+        for seed in (4, 5, 6):
+            run_dir = out / "runs" / arm / f"seed-{seed}"
+            summary = json.loads((run_dir / "summary.json").read_text())
+            assert summary["seed"] == seed and summary["scenario"] == arm
+            assert (run_dir / "timeseries.parquet").is_file()
+    row = runs[(runs["arm"] == "more") & (runs["seed"] == 5)].iloc[0]
+    summary = json.loads((out / "runs" / "more" / "seed-5" / "summary.json").read_text())
+    assert row["offences_true"] == summary["offences_true"]
+
+
+def test_compare_refuses_bad_input(tmp_path, capsys):
+    base = write(tmp_path / "base.toml", TINY.format(name="base", officers=2))
+    out = tmp_path / "cmp"
+    cases = [
+        ([str(base)], "at least one variant"),
+        ([str(base), str(base), "--replicates", "1"], "--replicates = 1"),
+        ([str(base), str(tmp_path / "nope.toml")], "nope.toml"),
+        ([str(base), str(base), "--outputs", "offences_tru"], "did you mean 'offences_true'"),
+        ([str(base), str(base), "--outputs", "ts:trust_mean:mean:last400d"], "needs 400 days"),
+    ]
+    for args, fragment in cases:
+        assert main(["compare", *args, "--out", str(out)]) == 2
+        assert fragment in one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def ishigami(p):
+    x1, x2, x3 = p["x1"], p["x2"], p["x3"]
+    return {"y": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
+
+
+PI = (-math.pi, math.pi)
+
+
+def test_sobol_recovers_the_ishigami_indices():
+    res = sensitivity.sobol(ishigami, {"x1": PI, "x2": PI, "x3": PI}, samples=2048, seed=1)
+    idx = res.indices.set_index("parameter")
+    for name, s1, st in (("x1", 0.3139, 0.5576), ("x2", 0.4424, 0.4424), ("x3", 0.0, 0.2437)):
+        assert idx.loc[name, "S1"] == pytest.approx(s1, abs=0.04), name
+        assert idx.loc[name, "ST"] == pytest.approx(st, abs=0.04), name
+        assert 0 < idx.loc[name, "ST_conf"] < 0.1
+    s2 = res.second_order.set_index(["parameter_1", "parameter_2"])["S2"]
+    assert s2[("x1", "x3")] == pytest.approx(0.2437, abs=0.08)  # the only interaction
+    assert abs(s2[("x1", "x2")]) < 0.08 and abs(s2[("x2", "x3")]) < 0.08
+    conv = res.convergence
+    assert sorted(conv["size"].unique()) == [256, 512, 1024, 2048]
+    assert res.checks.iloc[0]["max_change"] < 0.1
+
+
+def test_morris_recovers_linear_effects_and_flags_interactions():
+    def f(p):
+        return {"linear": 2 * p["a"] - 3 * p["b"], "product": p["a"] * p["b"]}
+
+    res = sensitivity.morris(
+        f, {"a": (0, 1), "b": (0, 2), "c": (5, 6)}, trajectories=12, levels=4, seed=2
+    )
+    idx = res.indices.set_index(["output", "parameter"])
+    # effects over the whole range: 2 × 1 and −3 × 2; c does nothing
+    assert idx.loc[("linear", "a"), "mu_star"] == pytest.approx(2.0)
+    assert idx.loc[("linear", "b"), "mu"] == pytest.approx(-6.0)
+    assert idx.loc[("linear", "c"), "mu_star"] == 0.0
+    assert idx.loc[("linear", "a"), "sigma"] == pytest.approx(0.0, abs=1e-9)
+    assert idx.loc[("product", "a"), "sigma"] > 0.1  # interaction with b
+    assert idx.loc[("product", "c"), "mu_star"] == 0.0
+    checks = res.checks.set_index("output")
+    assert checks.loc["linear", "converged"]
+
+
+def test_replicate_noise_share_is_reported():
+    def noisy(p, seed):
+        noise = np.random.default_rng([seed, int(p["a"] * 1e9), int(p["b"] * 1e9)]).normal(0, 0.5)
+        return {"y": p["a"] + noise}
+
+    res = sensitivity.sobol(noisy, {"a": (0, 1), "b": (0, 1)}, samples=256, replicates=4)
+    nz = res.noise.iloc[0]
+    # var(a) = 1/12, noise variance 0.25: 75 % of single runs, 43 % of 4-run means
+    assert nz["noise_share_runs"] == pytest.approx(0.25 / (0.25 + 1 / 12), abs=0.05)
+    assert nz["noise_share_means"] == pytest.approx(0.0625 / (0.0625 + 1 / 12), abs=0.07)
+    idx = res.indices.set_index("parameter")
+    assert idx.loc["a", "ST"] > 0.4 and abs(idx.loc["b", "S1"]) < 0.1
+    one = sensitivity.sobol(noisy, {"a": (0, 1), "b": (0, 1)}, samples=16, replicates=1)
+    assert math.isnan(one.noise.iloc[0]["noise_share_means"])
+
+
+SENS = """\
+name = "sens"
+base = "tiny.toml"
+replicates = {replicates}
+outputs = ["offences_true", "mean_trust"]
+[parameters]
+"crime.motivation" = {{ range = [0.01, 0.05] }}
+"police.officers" = {{ range = [1, 12] }}
+"police.strategy" = {{ values = ["random", "hotspot"] }}
+[design]
+method = "{method}"
+samples = {samples}
+seed = 3
+"""
+
+
+@pytest.mark.parametrize(
+    "method, samples, replicates, sets", [("morris", 3, 2, 12), ("sobol", 4, 1, 32)]
+)
+def test_sensitivity_command_end_to_end(tmp_path, capsys, method, samples, replicates, sets):
+    write(tmp_path / "tiny.toml", TINY.format(name="tiny", officers=4))
+    path = write(
+        tmp_path / "s.toml", SENS.format(method=method, samples=samples, replicates=replicates)
+    )
+    out = tmp_path / "out"
+    assert (
+        main(["sensitivity", str(path), "--method", method, "--out", str(out), "--workers", "0"])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "offences_true:" in printed and "convergence" in printed
+    runs = load(out)
+    assert len(runs) == sets * replicates
+    indices = pd.read_csv(out / f"{method}_indices.csv")
+    assert len(indices) == 2 * 3
+    key = "mu_star" if method == "morris" else "ST"
+    assert indices[key].notna().all()
+    for name in (f"{method}.png", f"{method}_convergence.png", f"{method}_convergence.csv"):
+        assert (out / name).stat().st_size > 0
+    report = json.loads((out / "sensitivity.json").read_text())
+    assert report["method"] == method and len(report["indices"]) == 6
+    design = pd.read_parquet(out / "design.parquet")
+    assert len(design) == sets and "u:crime.motivation" in design
+    other = "sobol" if method == "morris" else "morris"
+    assert main(["sensitivity", str(path), "--method", other, "--out", str(tmp_path / "x")]) == 2
+    assert f"design.method = '{method}'" in one_error_line(capsys.readouterr().err)
+
+
+def test_sensitivity_refuses_a_factorial_design_and_bad_samples(tmp_path, capsys):
+    write(tmp_path / "tiny.toml", TINY.format(name="tiny", officers=4))
+    path = write(tmp_path / "s.toml", SENS.format(method="sobol", samples=4, replicates=1))
+    assert main(["sensitivity", str(path), "--samples", "6", "--out", str(tmp_path / "o")]) == 2
+    assert "--samples = 6" in one_error_line(capsys.readouterr().err)
+    fact = write(
+        tmp_path / "f.toml",
+        'name = "f"\nbase = "tiny.toml"\noutputs = ["arrests"]\n'
+        '[parameters]\n"police.officers" = { values = [1, 2] }\n',
+    )
+    assert main(["sensitivity", str(fact), "--out", str(tmp_path / "o")]) == 2
+    assert "needs 'morris' or 'sobol'" in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,83 @@
+"""Budget-mix search: plans that fit the budget, and the Pareto front."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clssim import ScenarioError, load_scenario
+from clssim.cli import main
+from clssim.contract.catalogue import AXES
+from clssim.experiments.mixes import measures_for, mix_shares, mixes_plan, pareto_mask
+
+SMALL = {
+    "time.years": 3.2,
+    "population.residents": 600,
+    "world.width": 14,
+    "world.height": 14,
+}
+
+
+def test_pareto_mask_keeps_only_undominated_rows():
+    v = np.array([[1, 1, 1], [2, 2, 2], [0, 3, 1], [1, 1, 1], [1, 0, 5]])
+    assert pareto_mask(v).tolist() == [True, False, True, True, True]
+
+
+def test_mixes_are_reproducible_and_sum_to_one():
+    a, b = mix_shares(10, seed=3), mix_shares(10, seed=3)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert all(abs(m.sum() - 1) < 0.01 for m in a)
+    assert len(a) == len(AXES) + 1 + 10
+
+
+@pytest.mark.parametrize("budget", [50_000, 200_000, 1_000_000])
+def test_every_mix_plan_fits_the_budget(budget):
+    base = load_scenario().with_overrides(SMALL)
+    for shares in mix_shares(20):
+        plan = measures_for(shares, budget, staff=4)
+        if plan:
+            s = base.with_overrides(
+                {"contract": {"budget_eur": budget, "staff": 4, "measures": plan}}
+            )
+            assert s.contract.planned_cost() <= budget
+
+
+def test_a_baseline_too_short_for_implementation_is_refused():
+    with pytest.raises(ScenarioError, match="ends before"):
+        mixes_plan(load_scenario(), budget=100_000, n_random=2, replicates=2)
+
+
+def test_mix_search_end_to_end(tmp_path, capsys):
+    base = tmp_path / "base.toml"
+    body = "\n".join(
+        f"[{t}]\n"
+        + "\n".join(f"{k.split('.')[1]} = {v}" for k, v in SMALL.items() if k.startswith(t))
+        for t in ("time", "population", "world")
+    )
+    base.write_text(
+        f'extends = "{load_scenario().base_dir}/neighbourhood.toml"\nname = "b"\n{body}\n'
+    )
+    out = tmp_path / "mixes"
+    code = main(
+        [
+            "mixes",
+            str(base),
+            "--budget",
+            "150000",
+            "--mixes",
+            "2",
+            "--replicates",
+            "2",
+            "--workers",
+            "0",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "mixes.csv")
+    assert len(table) >= 6 and table["pareto"].any()
+    assert (table["cost_eur"] <= 150_000).all()
+    assert (out / "pareto.png").stat().st_size > 0
+    assert "Pareto-efficient mixes" in capsys.readouterr().out

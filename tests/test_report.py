@@ -1,0 +1,206 @@
+"""The planner's report: content that never misleads, and a real browser test."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clssim import CLSModel, load_scenario
+from clssim.cli import main
+from clssim.report import build_report
+from clssim.scenario import default_scenario_path
+
+SCENARIOS = default_scenario_path().parent
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def write_comparison(root: Path, arms: dict, seeds=(1, 2, 3)) -> Path:
+    """A comparison directory laid out as ``clssim compare`` writes it."""
+    for arm, scenario in arms.items():
+        for seed in seeds:
+            CLSModel(scenario, seed=seed).run().write(root / "runs" / arm / f"seed-{seed}")
+    (root / "comparison.json").write_text(
+        json.dumps({"arms": list(arms), "baseline": next(iter(arms)), "replicates": len(seeds)})
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory) -> Path:
+    """``clssim compare`` on a shipped preset and its baseline, as a planner runs it."""
+    out = tmp_path_factory.mktemp("cmp") / "lisbon"
+    code = main(
+        [
+            "compare",
+            str(SCENARIOS / "lisbon_baseline.toml"),
+            str(SCENARIOS / "lisbon_neighbourhood.toml"),
+            "--replicates",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(comparison) -> Path:
+    return build_report(comparison, comparison / "report.html")
+
+
+def test_report_is_one_self_contained_file_with_every_section(report):
+    text = report.read_text(encoding="utf-8")
+    for heading in (
+        "Key results",
+        "The Local Safety Diagnosis",
+        "The intervention plan and its cost",
+        "Trends",
+        "Where: crime and insecurity on the map",
+        "Effects by group",
+        "Cost-effectiveness",
+    ):
+        assert f">{heading}<" in text, heading
+    images = re.findall(r'<img [^>]*src="([^"]+)"', text)
+    assert len(images) >= 6
+    assert all(src.startswith("data:image/png;base64,") for src in images)  # embedded
+    assert "http://" not in text and "https://" not in text  # nothing fetched
+    figures = report.with_name("report_figures")
+    assert sorted(p.suffix for p in figures.iterdir()).count(".pdf") == len(images)
+
+
+def test_every_effect_has_its_interval_and_replicates(report):
+    text = report.read_text(encoding="utf-8")
+    key = text[text.index(">Key results<") : text.index(">The Local Safety Diagnosis<")]
+    items = re.findall(r"<li>(.*?)</li>", key)
+    assert len(items) >= 5
+    for item in items:
+        assert "95% CI" in item and "3 paired runs" in item, item
+    assert "lisbon_neighbourhood compared with lisbon_baseline" in key
+
+
+def test_uncertain_effects_are_called_uncertain(tmp_path):
+    """Two arms that differ in nothing: every interval spans zero, in words."""
+    base = load_scenario().with_overrides(
+        {"time.years": 0.4, "population.residents": 800, "world.width": 16, "world.height": 16}
+    )
+    same = base.with_overrides({"name": "same"})
+    d = write_comparison(
+        tmp_path, {"a": base, "b": same.with_overrides({"crime.vandalism_damage": 0.081})}
+    )
+    text = build_report(d).read_text(encoding="utf-8")
+    key = text[text.index(">Key results<") :]
+    assert key.count("uncertain") >= 3
+
+
+def test_recorded_crime_divergence_is_flagged():
+    """When recorded crime rises while true crime falls (more reporting), say so."""
+    import pandas as pd
+
+    from clssim.report.build import divergence_warnings
+
+    rows = []
+    for rep in range(4):
+        rows.append(
+            {
+                "arm": "base",
+                "replicate": rep,
+                "offences_true_last_year": 100 + rep,
+                "offences_recorded_last_year": 40 + rep,
+                "reporting_rate_last_year": 0.40,
+            }
+        )
+        rows.append(
+            {
+                "arm": "plan",
+                "replicate": rep,
+                "offences_true_last_year": 90 + rep,
+                "offences_recorded_last_year": 45 + rep,
+                "reporting_rate_last_year": 0.50,
+            }
+        )
+    table = pd.DataFrame(rows)
+    (warning,) = divergence_warnings(table, "base", "plan")
+    assert "Recorded crime is not true crime" in warning
+    assert "+12%" in warning and "-10%" in warning
+    assert "rose while true crime fell" in warning
+    assert "Do not judge the plan by police statistics alone" in warning
+    same = table.assign(offences_recorded_last_year=table["offences_true_last_year"] * 0.4)
+    assert divergence_warnings(same, "base", "plan") == []
+
+
+def test_report_of_a_single_run(tmp_path):
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "run",
+                str(SCENARIOS / "neighbourhood.toml"),
+                "--years",
+                "0.5",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["report", str(out)]) == 0
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert "One run, seed 1" in text
+    assert "no confidence interval" in text
+
+
+def test_report_refuses_a_directory_that_is_not_an_output(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "clssim: error:" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _browser_available() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return CHROMIUM.exists()
+
+
+@pytest.mark.browser
+def test_report_renders_in_a_real_browser(report):
+    if not _browser_available():
+        if os.environ.get("CLSSIM_REQUIRE_BROWSER"):
+            pytest.fail("Debian chromium and playwright are required here (CI)")
+        pytest.skip("needs /usr/bin/chromium and the playwright package")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(report.as_uri())
+            page.wait_for_load_state("load")
+            sizes = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
+            )
+            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "report_top.png"))
+        finally:
+            browser.close()
+    assert len(sizes) >= 6
+    assert all(done and w > 0 and h > 0 for done, w, h in sizes), sizes
+    assert not errors, errors
+    shutil.copy(report, ARTIFACTS / "report.html")
