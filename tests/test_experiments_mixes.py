@@ -81,3 +81,8 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     assert (table["cost_eur"] <= 150_000).all()
     assert (out / "pareto.png").stat().st_size > 0
     assert "Pareto-efficient mixes" in capsys.readouterr().out
+    # the planner's report of a mix search shows the front in words
+    assert main(["report", str(out)]) == 0
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert ">Intervention mixes under the budget<" in text
+    assert "Pareto-efficient" in text and "paired runs" in text

@@ -403,21 +403,88 @@ def _costs(rep: Report, study: Study, table: pd.DataFrame) -> None:
 
 
 def _sweep(rep: Report, study: Study) -> None:
-    rep.h(2, "Sweep results")
-    if study.sweep_runs is not None:
-        ok = study.sweep_runs
-        rep.p(f"{len(ok):,} runs stored.")
-    for name, path in study.images.items():
-        fig_png = Path(path).read_bytes()
-        data = base64.b64encode(fig_png).decode("ascii")
+    path = study.path
+    runs = study.sweep_runs
+    if runs is not None:
+        failed = int((runs["status"] != "ok").sum()) if "status" in runs else 0
+        rep.p(
+            f"{len(runs):,} runs stored ({failed} failed) in <code>{html.escape(str(path))}</code>."
+        )
+    mixes = path / "mixes.csv"
+    if mixes.is_file():
+        _mixes(rep, pd.read_csv(mixes))
+    for method, explain in (
+        (
+            "morris",
+            "Morris screening: μ* ranks how much each parameter moves an output; "
+            "σ large against μ* means interactions or non-linearity.",
+        ),
+        (
+            "sobol",
+            "Sobol indices: S1 is the share of output variance a parameter explains "
+            "alone, ST with all its interactions; intervals are bootstrap 95%.",
+        ),
+    ):
+        table = path / f"{method}_indices.csv"
+        if table.is_file():
+            rep.h(2, f"Sensitivity ({method.capitalize()})")
+            rep.p(explain)
+            frame = pd.read_csv(table).round(4)
+            rep.table(frame, numeric=set(frame.columns[2:]))
+            noise = path / f"{method}_noise.csv"
+            if noise.is_file():
+                rep.p("Replicate noise: the share of output variance due to seeds alone.")
+                rep.table(pd.read_csv(noise).round(4))
+    sets = path / "sets.csv"
+    if sets.is_file():
+        rep.h(2, "Parameter sets")
+        frame = pd.read_csv(sets).round(4)
+        rep.table(frame.head(60), numeric=set(frame.select_dtypes("number").columns))
+    if study.images:
+        rep.h(2, "Figures")
+    for name, image in study.images.items():
+        data = base64.b64encode(Path(image).read_bytes()).decode("ascii")
         rep.n_fig += 1
         rep.raw(
             f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
             f"<figcaption>Figure {rep.n_fig}. {html.escape(name.replace('_', ' '))}."
             "</figcaption></figure>"
         )
-    if study.sensitivity:
-        rep.p("Sensitivity indices (see the JSON in the sweep directory for all values).")
+
+
+def _mixes(rep: Report, table: pd.DataFrame) -> None:
+    """The Pareto-efficient budget mixes, with intervals in words."""
+    rep.h(2, "Intervention mixes under the budget")
+    front = table[table["pareto"]].sort_values("cost_eur")
+    rep.p(
+        f"{len(table)} mixes were compared with the baseline, {int(table['replicates'].min())} "
+        f"paired replicates each; {len(front)} are Pareto-efficient: no other mix prevents "
+        "more offences, lowers insecurity more and costs less at the same time."
+    )
+    items = []
+    for r in front.itertuples():
+        shares = ", ".join(
+            f"{AXIS_TITLES[a]} {getattr(r, a):.0%}" for a in AXIS_TITLES if getattr(r, a) > 0.005
+        )
+        parts = []
+        for key, name, unit in (
+            ("offences_true", "true offences in the last year", "offences"),
+            ("mean_insecurity", "mean insecurity", "0–1"),
+        ):
+            d = {
+                "n": r.replicates,
+                "diff": getattr(r, f"{key}_change"),
+                "ci_low": getattr(r, f"{key}_ci_low"),
+                "ci_high": getattr(r, f"{key}_ci_high"),
+                "rel_change": math.nan,
+            }
+            parts.append(describe(name, unit, d, True))
+        items.append(
+            f"<li><b>€{r.cost_eur:,.0f}</b> — {html.escape(shares)}<ul><li>"
+            + "</li><li>".join(parts)
+            + "</li></ul></li>"
+        )
+    rep.raw("<ul>" + "".join(items) + "</ul>")
 
 
 def build_report(path: str | Path, out: str | Path | None = None) -> Path:
