@@ -32,18 +32,7 @@ from clssim.experiments.spec import ParameterSpec, load_experiment
 from clssim.experiments.store import Store, load
 from clssim.experiments.sweep import run_plan
 from clssim.scenario import ScenarioError
-
-TINY = """\
-name = "tiny"
-seed = 1
-[time]
-years = 0.1
-[world]
-width = 10
-height = 10
-[population]
-residents = 300
-"""
+from tiny import tiny_scenario
 
 GOOD_MAP = "PPPPPPPPPP\nPHHhhCCSPP\nPHHhhCCSPP\nPPPPTPPPPP\nPHHNNVVFPP\nPPPPPPPPPP\n"
 BAD_MAP = "PPPP\nPHXP\nPPPP\n"  # exists, so it passes validation, but cannot be built
@@ -65,7 +54,7 @@ def experiment(
     design: str = "",
     extra: str = "",
 ) -> Path:
-    write(tmp / "tiny.toml", TINY)
+    write(tmp / "tiny.toml", tiny_scenario())
     text = (
         f'name = "{name}"\nbase = "tiny.toml"\nreplicates = {replicates}\n'
         f"outputs = {outputs}\n{extra}\n[parameters]\n{parameters}\n{design}"
@@ -355,7 +344,7 @@ def test_local_pool_and_in_process_give_identical_tables(tmp_path):
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     write(tmp_path / "good.txt", GOOD_MAP)
     write(tmp_path / "bad.txt", BAD_MAP)
-    write(tmp_path / "small.toml", TINY.replace("residents = 300", "residents = 50"))
+    write(tmp_path / "small.toml", tiny_scenario(residents=50))
     path = write(
         tmp_path / "maps.toml",
         'name = "maps"\nbase = "small.toml"\nreplicates = 2\noutputs = ["offences_true"]\n'

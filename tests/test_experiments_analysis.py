@@ -26,20 +26,7 @@ from clssim.experiments.compare import (
     paired_difference,
 )
 from clssim.experiments.store import load
-
-TINY = """\
-name = "{name}"
-seed = 1
-[time]
-years = 0.1
-[world]
-width = 10
-height = 10
-[population]
-residents = 300
-[police]
-officers = {officers}
-"""
+from tiny import tiny_scenario
 
 
 def write(path, text):
@@ -128,9 +115,9 @@ def test_compare_table_pairs_by_replicate_and_skips_failed_runs():
 
 
 def test_compare_command_end_to_end(tmp_path, capsys):
-    base = write(tmp_path / "base.toml", TINY.format(name="base", officers=2))
-    more = write(tmp_path / "more.toml", TINY.format(name="more", officers=12))
-    copy = write(tmp_path / "copy.toml", TINY.format(name="copy", officers=2))
+    base = write(tmp_path / "base.toml", tiny_scenario("base", officers=2))
+    more = write(tmp_path / "more.toml", tiny_scenario("more", officers=12))
+    copy = write(tmp_path / "copy.toml", tiny_scenario("copy", officers=2))
     out = tmp_path / "cmp"
     code = main(
         [
@@ -187,7 +174,7 @@ def test_compare_command_end_to_end(tmp_path, capsys):
 
 
 def test_compare_refuses_bad_input(tmp_path, capsys):
-    base = write(tmp_path / "base.toml", TINY.format(name="base", officers=2))
+    base = write(tmp_path / "base.toml", tiny_scenario("base", officers=2))
     out = tmp_path / "cmp"
     cases = [
         ([str(base)], "at least one variant"),
@@ -283,7 +270,7 @@ seed = 3
     "method, samples, replicates, sets", [("morris", 3, 2, 12), ("sobol", 4, 1, 32)]
 )
 def test_sensitivity_command_end_to_end(tmp_path, capsys, method, samples, replicates, sets):
-    write(tmp_path / "tiny.toml", TINY.format(name="tiny", officers=4))
+    write(tmp_path / "tiny.toml", tiny_scenario("tiny", officers=4))
     path = write(
         tmp_path / "s.toml", SENS.format(method=method, samples=samples, replicates=replicates)
     )
@@ -312,7 +299,7 @@ def test_sensitivity_command_end_to_end(tmp_path, capsys, method, samples, repli
 
 
 def test_sensitivity_refuses_a_factorial_design_and_bad_samples(tmp_path, capsys):
-    write(tmp_path / "tiny.toml", TINY.format(name="tiny", officers=4))
+    write(tmp_path / "tiny.toml", tiny_scenario("tiny", officers=4))
     path = write(tmp_path / "s.toml", SENS.format(method="sobol", samples=4, replicates=1))
     assert main(["sensitivity", str(path), "--samples", "6", "--out", str(tmp_path / "o")]) == 2
     assert "--samples = 6" in one_error_line(capsys.readouterr().err)

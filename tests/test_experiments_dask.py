@@ -24,18 +24,7 @@ from clssim.experiments.plan import plan_from_experiment
 from clssim.experiments.spec import load_experiment
 from clssim.experiments.store import load
 from clssim.experiments.sweep import run_plan
-
-TINY = """\
-name = "tiny"
-seed = 1
-[time]
-years = 0.1
-[world]
-width = 10
-height = 10
-[population]
-residents = 300
-"""
+from tiny import tiny_scenario
 
 EXPERIMENT = """\
 name = "dask"
@@ -147,7 +136,7 @@ def cluster(tmp_path_factory):
 def sweep(tmp_path_factory):
     """The experiment, and its table run in this process (the reference)."""
     tmp = tmp_path_factory.mktemp("dask-sweep")
-    (tmp / "tiny.toml").write_text(TINY, encoding="utf-8")
+    (tmp / "tiny.toml").write_text(tiny_scenario(), encoding="utf-8")
     path = tmp / "dask.toml"
     path.write_text(EXPERIMENT, encoding="utf-8")
     plan = plan_from_experiment(load_experiment(path))

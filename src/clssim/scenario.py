@@ -450,7 +450,8 @@ def default_scenario_path() -> Path:
     raise ScenarioError("default scenario scenarios/neighbourhood.toml not found")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """A TOML file's data and text; any problem is a one-line :class:`ScenarioError`."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -458,7 +459,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except ValueError as exc:  # TOMLDecodeError, or an integer too long to parse
         raise ScenarioError(f"{path}: invalid TOML: {_oneline(str(exc))}") from None
 
@@ -491,14 +492,14 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Path,
     if path in chain:
         cycle = " → ".join(p.name for p in (*chain, path))
         raise ScenarioError(f"{chain[-1]}: extends = '{path.name}': cycle {cycle}")
-    data = _read_toml(path)
+    data, _ = read_toml(path)
     parent = data.pop("extends", None)
     origin: Origin = dict.fromkeys(_leaves(data), path)
     if parent is None:
         return data, path.parent, origin
     if not isinstance(parent, str):
         raise ScenarioError(
-            f"{path}: extends = {_show(parent)}: must be a path string to a scenario file"
+            f"{path}: extends = {show_value(parent)}: must be a path string to a scenario file"
         )
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
@@ -577,7 +578,7 @@ def _allowed(loc: tuple[str, ...]) -> str:
     return ranges.get(".".join(loc), "")
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     """A short, one-line ``repr`` (huge integers cannot even be repr'd)."""
     try:
         return _oneline(repr(value), 80)
@@ -598,7 +599,7 @@ def _one_line(source: str, exc: ValidationError, data: dict[str, Any], origin: O
     if not loc and "map file not found" in err["msg"]:
         world = data.get("world", {})
         return (
-            f"{source}: world.map = {_show(world.get('map'))}: "
+            f"{source}: world.map = {show_value(world.get('map'))}: "
             f"{err['msg'].removeprefix('Value error, ')}"
         )
     value = _lookup(data, loc) if loc else err.get("input")
@@ -612,7 +613,7 @@ def _one_line(source: str, exc: ValidationError, data: dict[str, Any], origin: O
     if allowed and allowed != "text" and allowed not in msg:
         msg = f"{msg} (allowed: {allowed})"
     more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{source}: {field} = {_show(value)}: {_oneline(msg)}{more}"
+    return f"{source}: {field} = {show_value(value)}: {_oneline(msg)}{more}"
 
 
 def field_table() -> list[tuple[str, str, str, str, str]]:

@@ -36,7 +36,6 @@ import difflib
 import hashlib
 import json
 import math
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -53,7 +52,9 @@ from clssim.scenario import (
     default_scenario_path,
     field_table,
     load_scenario,
+    read_toml,
 )
+from clssim.scenario import show_value as _show
 
 __all__ = [
     "DesignSpec",
@@ -215,11 +216,6 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     model: type[BaseModel] = Experiment
     i = 0
@@ -258,21 +254,6 @@ def _pydantic_line(source: str, exc: ValidationError, data: dict[str, Any]) -> s
     if err["type"] == "value_error":  # a model validator: the table is the value
         return f"{source}: {where}: {msg}"
     return f"{source}: {where} = {_show(value)}: {msg}"
-
-
-def read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    """The parsed TOML and its text; one-line errors."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
-    try:
-        return tomllib.loads(text), text
-    except ValueError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ScenarioError(f"{path}: invalid TOML: {first}") from None
 
 
 def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment:
