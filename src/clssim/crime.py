@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clssim.routines import HOME, LOCAL
 from clssim.world import World
 
 OFFENCES = ("burglary", "theft", "violence", "vandalism")
@@ -104,12 +103,16 @@ class Offences:
 
     @classmethod
     def none(cls) -> Offences:
-        e = np.empty(0, dtype=np.int64)
-        b = np.empty(0, dtype=bool)
-        return cls(e, e, e, e, e, b, b, b, e)
+        """No offences (and no arrests in the act): one shared, empty instance."""
+        return NO_OFFENCES
 
     def __len__(self) -> int:
         return int(self.offender.size)
+
+
+_e, _b = np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+_e.flags.writeable = _b.flags.writeable = False  # shared: must never change
+NO_OFFENCES = Offences(_e, _e, _e, _e, _e, _b, _b, _b, _e)
 
 
 @dataclass
@@ -150,14 +153,28 @@ def _pick_weighted(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.minimum((cum <= u[:, None]).sum(axis=1), w.shape[1] - 1)
 
 
+def homes_at(pop, away: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Which homes are empty, and the empty and occupied homes at ``cells``.
+
+    A household's home is empty when all its members are away (``away``:
+    ids of the residents not at home this slot). Returns the per-household
+    mask and, per entry of ``cells``, the counts of empty and occupied homes.
+    """
+    members_away = np.bincount(pop.household[away], minlength=pop.n_households)
+    empty_home = members_away == pop.hh_size
+    empty = np.bincount(pop.hh_home[empty_home], minlength=pop.outside)[cells]
+    return empty_home, empty, pop.homes_per_cell[cells] - empty
+
+
 def crime_step(
     *,
     pop,
     world: World,
     cfg,
     state: CrimeState,
-    act: np.ndarray,
     loc: np.ndarray,
+    away: np.ndarray,
+    out: np.ndarray,
     presence: np.ndarray,
     dark: bool,
     night: bool,
@@ -167,14 +184,18 @@ def crime_step(
 ) -> Offences:
     """Run one slot of offending; updates ``loc``, ``state`` and maintenance in place.
 
+    ``away`` and ``out`` hold the ids of the residents not at home and of those
+    out in public space (local or leisure activity: the only ones who offend).
     ``guardianship`` (per cell, hazard units) adds informal guardianship such
     as collective efficacy or field workers. ``visitors`` (per cell) are
     people present who are not residents (tourists, seasonal workers): they
     are targets and bystanders; a visitor victim has id ``VISITOR`` (−2).
+
+    After step 1 only the few motivated residents are looked at, and after
+    step 3 only the attempts; cells are read only where someone is.
     """
-    out = act >= LOCAL
-    u = rng.random(pop.n)
-    cand = np.flatnonzero(out & (u < state.p_motivated))
+    # 1. motivation: only residents out in public space look for an opportunity
+    cand = out[rng.random(out.size) < state.p_motivated[out]]
     if cand.size == 0:
         return Offences.none()
 
@@ -184,23 +205,18 @@ def crime_step(
     cell = np.where(back, mem, loc[cand])
     loc[cand] = cell
 
-    occupancy = np.bincount(loc, minlength=world.ncells + 1)
-    at_home = np.zeros(pop.n_households, dtype=bool)
-    at_home[pop.household[act == HOME]] = True
-    hh_home = pop.hh_home
-    empty = np.bincount(hh_home[~at_home], minlength=world.ncells)[cell]
-    occupied = np.bincount(hh_home[at_home], minlength=world.ncells)[cell]
-
-    # 3. rational choice among offence types
+    # 3. rational choice among offence types, at the offenders' cells.
+    # EU_k = value_k × availability_k: the value of the place for type k, and
+    # whether targets are there (empty homes, people present). An attempt needs
+    # u < max_k EU_k; availability is at most 1, so u ≥ max_k value_k rules the
+    # attempt out without counting anyone: people are counted for the rest only.
     L = world.layers
     lu = world.land_use[cell]
-    residents_here = occupancy[cell] - 1
-    guests = np.round(visitors[cell]).astype(np.int64) if visitors is not None else 0
-    others = residents_here + guests
-    light = L["lighting"][cell] if dark else np.ones(cand.size)
     maint = L["maintenance"][cell]
     surv = L["surveillance"][cell]
+    attr = L["attractiveness"][cell]
     police = presence[cell]
+    light = L["lighting"][cell] if dark else 1.0  # lighting counts only in the dark
     risk_hazard = (
         cfg.risk_lighting * light
         + cfg.risk_maintenance * maint
@@ -208,18 +224,35 @@ def crime_step(
         + cfg.risk_police * police
     )
     safe = np.exp(-risk_hazard)  # 1 − perceived risk
-    attr = L["attractiveness"][cell]
-    avail = np.stack(
-        [
-            (1.0 - np.exp(-empty)) * attr,
-            (1.0 - np.exp(-others / 3.0)) * attr,
-            1.0 - np.exp(-others),
-            1.0 - maint,
-        ]
-    )
-    eu = state.reward * SUITABILITY[:, lu] * avail * safe  # (4, k)
-    attempt = rng.random(cand.size) < np.clip(eu.max(axis=0), 0.0, 1.0)
-    kind = _pick_weighted(eu.T, rng)
+    value = (state.reward * SUITABILITY)[:, lu] * safe  # (4, k)
+    value[BURGLARY] *= attr
+    value[THEFT] *= attr
+    value[VANDALISM] *= 1.0 - maint  # the availability of vandalism: disorder invites more
+    u = rng.random(cand.size)
+    maybe = u < value.max(axis=0)
+    if not maybe.any():
+        return Offences.none()
+    cand, cell, u, value = cand[maybe], cell[maybe], u[maybe], value[:, maybe]
+    police, surv = police[maybe], surv[maybe]
+    others = np.bincount(loc, minlength=world.ncells + 1)[cell] - 1  # residents present
+    guests = np.round(visitors[cell]).astype(np.int64) if visitors is not None else 0
+    others = others + guests
+    if value[BURGLARY].any():  # a burglary is possible: count the empty and occupied homes
+        empty_home, empty, occupied = homes_at(pop, away, cell)
+    else:
+        empty_home, empty, occupied = None, 0, np.zeros(cell.size, np.int64)
+    eu = value
+    eu[BURGLARY] *= 1.0 - np.exp(-empty)
+    eu[THEFT] *= 1.0 - np.exp(-others / 3.0)
+    eu[VIOLENCE] *= 1.0 - np.exp(-others)
+    attempt = u < eu.max(axis=0)
+    if not attempt.any():
+        return Offences.none()
+    # from here on, the attempts only
+    offender, cell, kind_eu = cand[attempt], cell[attempt], eu[:, attempt]
+    police, surv = police[attempt], surv[attempt]
+    others, occupied = others[attempt], occupied[attempt]
+    kind = _pick_weighted(kind_eu.T, rng)
 
     # 4. guardianship
     bystanders = np.where(kind == BURGLARY, occupied, np.maximum(others - 1, 0))
@@ -230,15 +263,17 @@ def crime_step(
     if guardianship is not None:
         other_h = other_h + guardianship[cell]
     hazard = police_h + other_h
-    foiled = rng.random(cand.size) < 1.0 - np.exp(-hazard)
-    by_police = np.divide(police_h, hazard, out=np.zeros_like(hazard), where=hazard > 0)
-    caught = attempt & foiled & (rng.random(cand.size) < cfg.in_flagrante_arrest * by_police)
-    done = attempt & ~foiled
-    offender, cell, kind = cand[done], cell[done], kind[done]
+    k = offender.size
+    foiled = rng.random(k) < 1.0 - np.exp(-hazard)
+    # arrested in the act: in_flagrante × the police's share of the hazard
+    caught = foiled & (rng.random(k) * hazard < cfg.in_flagrante_arrest * police_h)
+    caught_ids = offender[caught]
+    done = ~foiled
+    offender, cell, kind = offender[done], cell[done], kind[done]
 
     # 5. victims and targets
     victim = np.full(offender.size, -1, dtype=np.int64)
-    n_guests = guests[done] if visitors is not None else np.zeros(offender.size, np.int64)
+    n_guests = guests[attempt][done] if visitors is not None else np.zeros(offender.size, np.int64)
     for j in np.flatnonzero((kind == THEFT) | (kind == VIOLENCE)):
         present = np.flatnonzero(loc == cell[j])
         present = present[present != offender[j]]
@@ -248,16 +283,19 @@ def crime_step(
         elif pick >= 0:
             victim[j] = present[pick]
     for j in np.flatnonzero(kind == BURGLARY):
-        homes = np.flatnonzero((hh_home == cell[j]) & ~at_home)
+        homes = np.flatnonzero((pop.hh_home == cell[j]) & empty_home)
         victim[j] = pop.hh_start[homes[rng.integers(homes.size)]]
     ok = (victim != -1) | (kind == VANDALISM)  # a personal target may have left
     offender, cell, kind, victim = offender[ok], cell[ok], kind[ok], victim[ok]
-    np.subtract.at(L["maintenance"], cell[kind == VANDALISM], cfg.vandalism_damage)
-    np.clip(L["maintenance"], 0.0, 1.0, out=L["maintenance"])
+    vandalised = cell[kind == VANDALISM]
+    if vandalised.size:
+        maintenance = L["maintenance"]
+        np.subtract.at(maintenance, vandalised, cfg.vandalism_damage)
+        maintenance[vandalised] = np.maximum(maintenance[vandalised], 0.0)
 
     prior = state.offences[offender].copy()
     state.memory[offender] = cell
     np.add.at(state.offences, offender, 1)
-    np.add.at(state.arrests, cand[caught], 1)
+    np.add.at(state.arrests, caught_ids, 1)
     no = np.zeros(offender.size, dtype=bool)
-    return Offences(offender, cell, kind, victim, prior, no, no.copy(), no.copy(), cand[caught])
+    return Offences(offender, cell, kind, victim, prior, no, no.copy(), no.copy(), caught_ids)

@@ -36,10 +36,12 @@ from clssim.police import PoliceForce
 from clssim.population import build_population
 from clssim.reporting import report, tips
 from clssim.results import Recorder, Results
-from clssim.routines import Routines
+from clssim.routines import Routines, away_and_out
 from clssim.scenario import Scenario, load_scenario
 from clssim.shocks import Shocks
 from clssim.world import world_from_scenario
+
+NOBODY = np.empty(0, dtype=np.int64)  #: no residents (or cells)
 
 
 class CLSModel(mesa.Model):
@@ -79,6 +81,7 @@ class CLSModel(mesa.Model):
         self.recorder = Recorder(self.n_steps, self.world, self.population)
         self._groups = social.group_matrix(self.population)
         self._social_now = social.group_means(self.social, self._groups)
+        self.recorder.record_social_state(0, self._social_now)
         self.activity = np.zeros(self.population.n, dtype=np.int8)
         self.location = self.population.home.copy()
 
@@ -89,15 +92,18 @@ class CLSModel(mesa.Model):
         t = instant(self.steps - 1, cfg.time.start_weekday)
         rng = self.loop_rng
         pop, soc, police, contract = self.population, self.social, self.police, self.contract
+        shocks = self.shocks
         if t.slot == 0:
-            self.shocks.daily(t.day)
+            shocks.daily(t.day)
         # 1. routines (changed by programmes and lockdowns)
-        self.activity = self.routines.activities(t.daytype, t.slot, rng)
-        self.location = self.routines.locations(self.activity, rng)
-        if contract is not None:
-            contract.adjust_routines(t, self.activity, self.location, rng)
-        self.shocks.adjust_routines(self.activity, self.location, rng)
-        visitors = self.shocks.visitors(t.slot)
+        act = self.activity = self.routines.activities(t.daytype, t.slot, rng)
+        self.location, away, out = self.routines.locations(act, rng)
+        if contract is not None or shocks.cfgs:
+            if contract is not None:
+                contract.adjust_routines(t, act, self.location, rng)
+            shocks.adjust_routines(act, self.location, rng)
+            away, out = away_and_out(act)
+        visitors = shocks.visitors(t.slot)
         # 2. patrol; field workers and school liaison officers take their places
         presence = police.patrol(t.slot)
         contact_presence, fair_presence = police.contact_presence, police.fair_presence
@@ -112,14 +118,14 @@ class CLSModel(mesa.Model):
         # 3. contacts with officers
         fair, unfair = social.police_contacts(
             soc,
-            self.activity,
+            away,
             self.location,
             contact_presence,
             fair_presence,
-            cfg.police.contact_rate * self.shocks.contact_mul,
+            cfg.police.contact_rate * shocks.contact_mul,
             rng,
         )
-        if self.shocks.contact_mul > 0:
+        if shocks.contact_mul > 0:
             f2, u2 = social.proximity_visits(
                 soc, police.visits(t.slot, rng), police.fairness(True), rng
             )
@@ -130,8 +136,9 @@ class CLSModel(mesa.Model):
             world=self.world,
             cfg=cfg.crime,
             state=self.crime_state,
-            act=self.activity,
             loc=self.location,
+            away=away,
+            out=out,
             presence=presence,
             dark=t.slot in (NIGHT, EVENING),
             night=t.slot == NIGHT,
@@ -139,18 +146,22 @@ class CLSModel(mesa.Model):
             guardianship=guard,
             visitors=visitors,
         )
-        # 5. reporting: the dark figure, and witnesses' tips
-        report(offences, soc, cfg.crime, cfg.trust, rng, self.shocks.visitor_reporting)
-        tips(offences, self.location, soc.trust, cfg.trust.tip_rate, rng)
-        # 6. policing: only reports and tips reach the police
-        police.investigate(offences, cfg.crime, rng)
-        police.record(offences.cell[offences.reported | offences.tipped])
-        social.note_offences(soc, offences, cfg.police, rng)
-        cleared = offences.offender[offences.arrested]
-        np.add.at(self.crime_state.arrests, cleared, 1)
-        arrested = np.concatenate([cleared, offences.flagrante_arrests])
-        fair_arrest = police.arrest_fairness(arrested.size, rng)
-        social.note_arrests(soc, arrested, fair_arrest, cfg.careers)
+        known, arrested = NOBODY, offences.flagrante_arrests
+        if len(offences):
+            # 5. reporting: the dark figure, and witnesses' tips
+            report(offences, soc, cfg.crime, cfg.trust, rng, shocks.visitor_reporting)
+            tips(offences, self.location, soc.trust, cfg.trust.tip_rate, rng)
+            # 6. policing: only reports and tips reach the police
+            police.investigate(offences, cfg.crime, rng)
+            social.note_offences(soc, offences, cfg.police, rng)
+            known = offences.cell[offences.reported | offences.tipped]
+            cleared = offences.offender[offences.arrested]
+            np.add.at(self.crime_state.arrests, cleared, 1)
+            arrested = np.concatenate([cleared, arrested])
+        police.record(known)  # the picture decays in every slot
+        if arrested.size:
+            fair_arrest = police.arrest_fairness(arrested.size, rng)
+            social.note_arrests(soc, arrested, fair_arrest, cfg.careers)
         # 7. the day's end: slow social state and upkeep
         if t.slot == SLOTS_PER_DAY - 1:
             if contract is not None:
@@ -160,9 +171,10 @@ class CLSModel(mesa.Model):
             repair = 1.0 - np.exp(-self.repair_mul / cfg.crime.repair_days)
             maint += (self.world.baseline["maintenance"] - maint) * repair
             self._social_now = social.group_means(soc, self._groups)
+            self.recorder.record_social_state(t.step, self._social_now)
         # 8. record
         self.recorder.record(t, offences, police.on_duty)
-        self.recorder.record_social(t.step, offences, fair, unfair, soc, self._social_now)
+        self.recorder.record_social(t.step, offences, fair, unfair)
         if contract is not None:
             self.recorder.record_contract(t, contract)
         if self.steps >= self.n_steps:

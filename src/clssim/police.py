@@ -78,7 +78,18 @@ class PoliceForce:
         for officer in self.officers:  # everyone starts on their own beat
             officer.cell = world.grid.all_cells.cells[int(rng.choice(officer.beat))]
         self.position = np.array([self._flat(o) for o in self.officers], dtype=np.int64)
-        self.reach = moore_table(world.width, world.height, cfg.guard_radius)
+        #: cells in reach of each cell; edge pads point at the sentinel ``ncells``
+        reach = moore_table(world.width, world.height, cfg.guard_radius)
+        self.reach = np.where(reach < 0, world.ncells, reach)
+        #: the officers on duty in each slot, and their ids (shifts are fixed)
+        self.duty_officers = [
+            [o for o in self.officers if o.on_duty(s)] for s in range(SLOTS_PER_DAY)
+        ]
+        self.duty = [
+            np.array([i for i, o in enumerate(self.officers) if o.on_duty(s)], dtype=np.intp)
+            for s in range(SLOTS_PER_DAY)
+        ]
+        self._cells = world.grid.all_cells.cells  # Mesa cell of each flat index
         #: recorded offences per cell, decaying with half-life hotspot_memory_days
         self.picture = np.zeros(world.ncells)
         self._decay = 0.5 ** (1.0 / (cfg.hotspot_memory_days * SLOTS_PER_DAY))
@@ -106,8 +117,8 @@ class PoliceForce:
         """Residents visited this slot by on-duty proximity officers (Poisson per officer,
         mean ``proximity_visits``, among the residents of the officer's beat)."""
         out = []
-        for o in self.officers:
-            if o.proximity and o.on_duty(slot) and o.residents.size:
+        for o in self.duty_officers[slot]:
+            if o.proximity and o.residents.size:
                 k = rng.poisson(self.cfg.proximity_visits)
                 out.append(o.residents[rng.integers(0, o.residents.size, k)])
         return np.concatenate(out) if out else np.empty(0, np.int64)
@@ -117,34 +128,35 @@ class PoliceForce:
         return x * self.world.height + y
 
     def _random_cells(self, k: int) -> np.ndarray:
-        return self.rng.integers(0, self.world.ncells, k)
+        """``k`` cells drawn uniformly from the whole map."""
+        return (self.rng.random(k) * self.world.ncells).astype(np.int64)
 
     def patrol(self, slot: int) -> np.ndarray:
         """Move on-duty officers; return the count of officers in reach of each cell.
 
         The array has ``ncells + 1`` entries: the last stands for "outside the
-        map" (``Population.outside``) and is always 0.
+        map" (``Population.outside``) and is always 0. Also sets
+        ``contact_presence`` (Σ contact factors in reach) and ``fair_presence``
+        (Σ contact factor × fairness in reach).
         """
-        duty = np.array([o.on_duty(slot) for o in self.officers], dtype=bool)
-        k = self.on_duty = int(duty.sum())
-        if k:
-            target = self._targets(np.flatnonzero(duty))
+        duty, on = self.duty[slot], self.duty_officers[slot]
+        self.on_duty = duty.size
+        if on:
+            target = self._targets(on)
             self.position[duty] = target
-            cells = self.world.grid.all_cells.cells
-            for i, c in zip(np.flatnonzero(duty), target, strict=True):
-                self.officers[i].cell = cells[c]
-        reach = self.reach[self.position[duty]]
-        presence = np.zeros(self.world.ncells + 1)
-        np.add.at(presence, reach.ravel(), 1.0)  # -1 pads land on the sentinel ...
-        presence[-1] = 0.0  # ... which is also "outside the map": no officer there
-        on = [o for o, d in zip(self.officers, duty, strict=True) if d]
-        factor = np.array([o.contact_factor for o in on])
-        fairness = np.array([self.fairness(o.proximity) for o in on])
-        contact = np.zeros(self.world.ncells + 1)
-        fair = np.zeros(self.world.ncells + 1)
-        np.add.at(contact, reach.ravel(), np.repeat(factor, reach.shape[1]))
-        np.add.at(fair, reach.ravel(), np.repeat(factor * fairness, reach.shape[1]))
-        contact[-1] = fair[-1] = 0.0
+            for officer, c in zip(on, target.tolist(), strict=True):
+                officer.cell = self._cells[c]  # the Mesa agent moves too
+        # every on-duty officer counts in each cell of its reach (edge pads: the sentinel)
+        reach = self.reach[self.position[duty]]  # (officers, cells in reach)
+        cells = reach.ravel()
+        size = self.world.ncells + 1
+        factor = np.array([o.contact_factor for o in on], dtype=float)
+        fairness = np.array([self.fairness(o.proximity) for o in on], dtype=float)
+        in_reach = reach.shape[1]
+        presence = np.bincount(cells, minlength=size).astype(float)
+        contact = np.bincount(cells, np.repeat(factor, in_reach), minlength=size)
+        fair = np.bincount(cells, np.repeat(factor * fairness, in_reach), minlength=size)
+        presence[-1] = contact[-1] = fair[-1] = 0.0  # the sentinel is "outside the map"
         self.presence, self.contact_presence, self.fair_presence = presence, contact, fair
         return presence
 
@@ -154,26 +166,29 @@ class PoliceForce:
             return max(self.cfg.proximity_fairness, self.procedural_justice)
         return self.procedural_justice
 
-    def _targets(self, on_duty: np.ndarray) -> np.ndarray:
-        k = on_duty.size
-        strategy = np.array([self.officers[i].strategy for i in on_duty])
-        target = self._random_cells(k)
-        for j in np.flatnonzero(strategy == "beat"):
-            target[j] = self.rng.choice(self.officers[on_duty[j]].beat)
-        hotspot = strategy == "hotspot"
-        if hotspot.any() and self.picture.any():
+    def _targets(self, on: list[Officer]) -> np.ndarray:
+        """A target cell for each officer in ``on`` (see the strategies above)."""
+        rng = self.rng
+        target = self._random_cells(len(on))
+        hotspot = []
+        for j, officer in enumerate(on):
+            if officer.strategy == "beat":
+                target[j] = officer.beat[rng.integers(officer.beat.size)]
+            elif officer.strategy == "hotspot":
+                hotspot.append(j)
+        if hotspot and self.picture.any():
             top = np.argsort(-self.picture, kind="stable")[: self.cfg.hotspot_top]
             w = self.picture[top]
             top, w = top[w > 0], w[w > 0]
-            go = hotspot & (self.rng.random(k) < self.cfg.hotspot_share)
-            hot = self.rng.choice(top, size=k, p=w / w.sum())
-            target = np.where(go, hot, target)
+            go = [j for j in hotspot if rng.random() < self.cfg.hotspot_share]
+            target[go] = rng.choice(top, size=len(go), p=w / w.sum())
         return target
 
     def record(self, cells: np.ndarray) -> None:
         """Add reported offences and tips to the police picture (every slot)."""
         self.picture *= self._decay
-        np.add.at(self.picture, cells, 1.0)
+        if cells.size:
+            np.add.at(self.picture, cells, 1.0)
 
     def investigate(self, off, crime_cfg, rng: np.random.Generator) -> None:
         """Clear reported or tipped offences by arrest (sets ``off.arrested``).

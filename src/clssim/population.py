@@ -66,6 +66,14 @@ class Population:
     hh_home: np.ndarray = field(repr=False)  #: per household: its home cell
     n_households: int = 0
     outside: int = 0  #: the sentinel cell index meaning "outside the map"
+    hh_size: np.ndarray = field(default=None, repr=False)  #: per household: its members
+    homes_per_cell: np.ndarray = field(default=None, repr=False)  #: households living in each cell
+
+    def __post_init__(self) -> None:
+        if self.hh_size is None:
+            self.hh_size = np.bincount(self.household, minlength=self.n_households)
+        if self.homes_per_cell is None:
+            self.homes_per_cell = np.bincount(self.hh_home, minlength=self.outside)
 
     @property
     def n(self) -> int:

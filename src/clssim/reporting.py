@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from clssim.crime import VIOLENCE, VISITOR, Offences, per_type
+from clssim.social import cell_trust
 
 
 def report(
@@ -40,7 +41,10 @@ def report(
     base = per_type(crime_cfg, "report_probability")[off.kind]
     resident = off.victim >= 0
     v = np.maximum(off.victim, 0)
-    who = np.where(resident, soc.trust[v], soc.cell_trust[off.cell])
+    who = soc.trust[v]  # the victim's trust, or for vandalism the cell's residents'
+    place = off.victim == -1
+    if place.any():
+        who[place] = cell_trust(soc, off.cell[place])
     who = np.where(off.victim == VISITOR, soc.trust.mean(), who)
     p = base * (1.0 + trust_cfg.report_effect * (who - 0.5))
     mul = np.where(off.kind == VIOLENCE, soc.violence_report_mul[v], 1.0) * soc.report_mul[v]

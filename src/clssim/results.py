@@ -68,6 +68,15 @@ class Recorder:
         self.cell_recorded = np.zeros((world.ncells, k), dtype=np.int32)
         self._events: list[dict[str, np.ndarray]] = []
         self.extra: dict[str, np.ndarray] = {}  #: further per-step series (float)
+        # per-slot social counts: 0 in a slot without contacts or offences
+        for name in (
+            "contacts_fair",
+            "contacts_unfair",
+            "tips",
+            "first_time_offenders",
+            "repeat_offences",
+        ):
+            self.extra[name] = np.zeros(steps)
 
     def series(self, name: str) -> np.ndarray:
         """A further per-step series, created on first use."""
@@ -78,10 +87,12 @@ class Recorder:
     def record(self, t: Instant, off: Offences, on_duty: int) -> None:
         s = t.step
         self.on_duty[s] = on_duty
-        self.maintenance[s] = self.world.layers["maintenance"].mean()
-        self.arrests[s] = int(off.arrested.sum()) + off.flagrante_arrests.size
+        maintenance = self.world.layers["maintenance"]
+        self.maintenance[s] = maintenance.sum() / maintenance.size
+        self.arrests[s] = off.flagrante_arrests.size
         if not len(off):
             return
+        self.arrests[s] += int(off.arrested.sum())
         np.add.at(self.true[s], off.kind, 1)
         np.add.at(self.recorded[s], off.kind[off.reported], 1)
         np.add.at(self.cell_true, (off.cell, off.kind), 1)
@@ -101,19 +112,21 @@ class Recorder:
             }
         )
 
-    def record_social(
-        self, s: int, off: Offences, fair: int, unfair: int, soc, now: dict[str, float]
-    ) -> None:
-        """Social indicators of the slot (state as of the last day's end)."""
-        self.series("contacts_fair")[s] = fair
-        self.series("contacts_unfair")[s] = unfair
-        self.series("tips")[s] = int(off.tipped.sum())
-        first = off.prior == 0
-        self.series("first_time_offenders")[s] = np.unique(off.offender[first]).size
-        self.series("repeat_offences")[s] = int((~first).sum())
+    def record_social(self, s: int, off: Offences, fair: int, unfair: int) -> None:
+        """Contacts, tips and first and repeat offending of the slot."""
+        self.extra["contacts_fair"][s] = fair
+        self.extra["contacts_unfair"][s] = unfair
+        if len(off):
+            first = off.prior == 0
+            self.extra["tips"][s] = int(off.tipped.sum())
+            self.extra["first_time_offenders"][s] = np.unique(off.offender[first]).size
+            self.extra["repeat_offences"][s] = int((~first).sum())
+
+    def record_social_state(self, s: int, now: dict[str, float]) -> None:
+        """Social means as of a day's end (``now``), for slot ``s`` and the following
+        slots up to the next day's end: the social state changes only then."""
         for key, value in now.items():
-            self.series(key)[s] = value
-        self._social = soc
+            self.series(key)[s : s + SLOTS_PER_DAY] = value
 
     def record_contract(self, t: Instant, contract) -> None:
         """Spending (cumulative, €), stage and participants of the slot."""

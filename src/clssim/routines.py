@@ -113,7 +113,8 @@ assert np.allclose(ROUTINE.sum(-1), 1.0)
 
 
 class Routines:
-    """Per-resident activity thresholds for every (day type, slot), precomputed.
+    """Per-resident activity thresholds for every (day type, slot), precomputed,
+    and each resident's places (work, local haunts, leisure haunts) in one table.
 
     Call :meth:`refresh` after residents change role (e.g. lose their job).
     """
@@ -123,25 +124,49 @@ class Routines:
         self.refresh()
 
     def refresh(self) -> None:
-        # (daytype, slot, 3, n): contiguous rows for fast comparisons
+        pop = self.pop
+        # (daytype, slot, 3, n): contiguous rows for fast comparisons. float32,
+        # like the uniforms they are compared with (half the memory traffic)
         self.thresholds = np.ascontiguousarray(
-            THRESHOLDS[:, :, self.pop.role, :].transpose(0, 1, 3, 2)
+            THRESHOLDS[:, :, pop.role, :].transpose(0, 1, 3, 2), dtype=np.float32
         )
+        # one row per resident: [work, local haunts..., leisure haunts...]
+        k_local, k_leisure = pop.haunts_local.shape[1], pop.haunts_leisure.shape[1]
+        table = np.column_stack([pop.work, pop.haunts_local, pop.haunts_leisure])
+        self.places = table.ravel()  #: flat: row i starts at i * row_width
+        self.row_width = table.shape[1]
+        #: per activity code: first column of its places, and how many there are
+        self.first_place = np.array([0, 0, 1, 1 + k_local])  # (HOME is not in the table)
+        self.n_places = np.array([1.0, 1.0, k_local, k_leisure])
 
     def activities(self, daytype: int, slot: int, rng: np.random.Generator) -> np.ndarray:
         """One activity code per resident for this slot (int8, see ``ACTIVITIES``)."""
         t = self.thresholds[daytype, slot]
-        u = rng.random(self.pop.n)
-        act = (u >= t[0]).view(np.int8).copy()
+        u = rng.random(self.pop.n, dtype=np.float32)
+        act = (u >= t[0]).view(np.int8)  # 0 = home; +1 for each threshold passed
         act += u >= t[1]
         act += u >= t[2]
         return act
 
-    def locations(self, act: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Flat cell index of each resident (``pop.outside`` when off the map)."""
-        pop = self.pop
-        loc = np.where(act == WORK, pop.work, pop.home)
-        for code, haunts in ((LOCAL, pop.haunts_local), (LEISURE, pop.haunts_leisure)):
-            who = np.flatnonzero(act == code)
-            loc[who] = haunts[who, rng.integers(0, haunts.shape[1], who.size)]
-        return loc
+    def locations(
+        self, act: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flat cell index of each resident (``pop.outside`` when off the map), and
+        the ids of the residents away from home and of those out in public space.
+
+        At work: the work cell; local or leisure: one of the resident's haunts
+        of that kind, uniformly.
+        """
+        loc = self.pop.home.copy()
+        away = np.flatnonzero(act != HOME)
+        a = act[away].astype(np.intp)
+        col = self.first_place[a] + (rng.random(away.size) * self.n_places[a]).astype(np.intp)
+        loc[away] = self.places[away * self.row_width + col]
+        return loc, away, away[a >= LOCAL]
+
+
+def away_and_out(act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the residents away from home (any activity but home) and of those
+    out in public space (local or leisure)."""
+    away = np.flatnonzero(act != HOME)
+    return away, away[act[away] >= LOCAL]

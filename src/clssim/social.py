@@ -31,7 +31,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from clssim.population import R_STUDENT, Population
-from clssim.routines import WORK
 from clssim.world import World
 
 #: Groups reported in the outputs: name → boolean mask builder.
@@ -50,6 +49,15 @@ GROUPS = {
 
 def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def averaging_matrix(group: np.ndarray, k: int) -> sp.csr_array:
+    """A (k, n) sparse matrix whose row ``g`` averages over the residents with
+    ``group == g`` (an all-zero row for an empty group)."""
+    n = group.size
+    counts = np.bincount(group, minlength=k)
+    weight = 1.0 / counts[group]
+    return sp.csr_array((weight, (group, np.arange(n))), shape=(k, n))
 
 
 @dataclass
@@ -80,7 +88,12 @@ class Social:
     area_of_cell: np.ndarray = field(repr=False)
     efficacy: np.ndarray = field(repr=False)  #: per area
     guard: np.ndarray = field(repr=False)  #: per cell: informal guardianship hazard
-    cell_trust: np.ndarray = field(repr=False)  #: mean trust of each cell's residents
+    area_mean: sp.csr_array = field(repr=False)  #: (areas, n): row a averages over a's residents
+    area_share: np.ndarray = field(repr=False)  #: share of all residents living in each area
+    cell_mean: sp.csr_array = field(repr=False)  #: (ncells, n): row c averages over c's residents
+    youth_ids: np.ndarray = field(repr=False)  #: residents aged 12–24 (ages do not change)
+    youth_ties: sp.csr_array = field(repr=False)  #: the youths' rows of ``mean_of_ties``
+    isolated_ids: np.ndarray = field(repr=False)  #: isolated elderly residents
     # the day's tallies
     fair: np.ndarray = field(repr=False)
     unfair: np.ndarray = field(repr=False)
@@ -128,6 +141,8 @@ def init_social(
         (np.full(cells.size, 1.0 / k), (np.repeat(np.arange(n), k), cells.ravel())),
         shape=(n, world.ncells),
     )
+    area_of_home = area_of_cell[pop.home]
+    youth_ids = np.flatnonzero(pop.youth)
     z = np.zeros(n)
     soc = Social(
         trust=trust,
@@ -150,11 +165,16 @@ def init_social(
         mean_of_ties=sp.csr_array(mean_of_ties),
         integration=degree / (degree + ef.tie_saturation),
         routine=routine,
-        area_of_home=area_of_cell[pop.home],
+        area_of_home=area_of_home,
         area_of_cell=area_of_cell,
         efficacy=np.zeros(int(area_of_cell.max()) + 1),
         guard=np.zeros(world.ncells),
-        cell_trust=np.zeros(world.ncells),
+        area_mean=averaging_matrix(area_of_home, int(area_of_cell.max()) + 1),
+        area_share=np.bincount(area_of_home, minlength=int(area_of_cell.max()) + 1) / n,
+        cell_mean=averaging_matrix(pop.home, world.ncells),
+        youth_ids=youth_ids,
+        youth_ties=sp.csr_array(mean_of_ties)[youth_ids],
+        isolated_ids=np.flatnonzero(pop.isolated_elderly),
         fair=np.zeros(n, np.int32),
         unfair=np.zeros(n, np.int32),
         victimised=np.zeros(n, np.int32),
@@ -164,7 +184,6 @@ def init_social(
         seen_police=np.zeros(n, bool),
     )
     update_efficacy(soc, scenario.efficacy)
-    update_cell_trust(soc, pop, world)
     # start insecurity at its situational target, so runs start near equilibrium
     soc.insecurity[:] = insecurity_target(soc, pop, world, scenario.insecurity)
     return soc
@@ -175,7 +194,7 @@ def init_social(
 
 def police_contacts(
     soc: Social,
-    act: np.ndarray,
+    away: np.ndarray,
     loc: np.ndarray,
     contact_presence: np.ndarray,
     fair_presence: np.ndarray,
@@ -184,25 +203,29 @@ def police_contacts(
 ) -> tuple[int, int]:
     """Contacts between residents away from home and officers in reach.
 
-    A resident out of home, at work or at school with officers in reach whose
-    contact factors sum to ``k`` (an officer in a car counts 1, on foot up to
-    4) has a contact with probability ``1 − (1 − contact_rate)^k``; it is fair
-    with the contact-weighted mean fairness of those officers (procedural
-    justice; proximity officers: ``proximity_fairness``). Everyone away from home in reach
-    of an officer sees the police. Returns the slot's (fair, unfair) contacts.
+    A resident out of home, at work or at school (``away``: their ids) with
+    officers in reach whose contact factors sum to ``k`` (an officer in a car
+    counts 1, on foot up to 4) has a contact with probability
+    ``1 − (1 − contact_rate)^k``; it is fair with the contact-weighted mean
+    fairness of those officers (procedural justice; proximity officers:
+    ``proximity_fairness``). Everyone away from home in reach of an officer
+    sees the police. Returns the slot's (fair, unfair) contacts.
     """
-    k = contact_presence[loc]
-    near = np.flatnonzero((act >= WORK) & (k > 0))
+    where = loc[away]
+    k = contact_presence[where]
+    in_reach = k > 0
+    near = away[in_reach]
     if near.size == 0:
         return 0, 0
     soc.seen_police[near] = True
-    p = 1.0 - (1.0 - contact_rate) ** k[near]
-    who = near[rng.random(near.size) < p]
-    fairness = fair_presence[loc[who]] / contact_presence[loc[who]]
-    fair = rng.random(who.size) < fairness
-    np.add.at(soc.fair, who[fair], 1)
-    np.add.at(soc.unfair, who[~fair], 1)
-    return int(fair.sum()), int((~fair).sum())
+    k, where = k[in_reach], where[in_reach]
+    met = rng.random(near.size) < 1.0 - (1.0 - contact_rate) ** k
+    who, where = near[met], where[met]
+    fair = rng.random(who.size) < fair_presence[where] / contact_presence[where]
+    soc.fair[who[fair]] += 1  # each resident appears once in who
+    soc.unfair[who[~fair]] += 1
+    n_fair = int(np.count_nonzero(fair))
+    return n_fair, who.size - n_fair
 
 
 def proximity_visits(soc: Social, visited: np.ndarray, fairness: float, rng) -> tuple[int, int]:
@@ -237,53 +260,60 @@ def note_arrests(soc: Social, arrested: np.ndarray, fair: np.ndarray, careers_cf
 # ------------------------------------------------------------- end of the day
 
 
-def routine_exposure(soc: Social, world: World) -> tuple[np.ndarray, np.ndarray]:
-    """Mean disorder (1 − maintenance) and darkness (1 − lighting) of each
-    resident's routine cells (home and haunts)."""
-    disorder = 1.0 - soc.routine @ world.layers["maintenance"]
-    darkness = 1.0 - soc.routine @ world.layers["lighting"]
-    return disorder, darkness
-
-
 def insecurity_target(soc: Social, pop: Population, world: World, cfg) -> np.ndarray:
-    """The fear a resident's situation sustains, before events (logistic)."""
-    disorder, darkness = routine_exposure(soc, world)
+    """The fear a resident's situation sustains, before events (logistic).
+
+    The disorder and darkness terms are linear in the routine matrix (whose
+    rows sum to 1), so both come from one product: ``disorder·D + darkness·K
+    = routine @ (disorder·(1 − maintenance) + darkness·(1 − lighting))``.
+    """
+    L = world.layers
+    cell_fear = cfg.disorder * (1.0 - L["maintenance"]) + cfg.darkness * (1.0 - L["lighting"])
     visibility = 1.0 - np.exp(-soc.sightings / 5.0)
-    z = (
-        cfg.intercept
-        + cfg.disorder * disorder
-        + cfg.darkness * darkness
-        + cfg.isolation * pop.isolated_elderly * (1.0 - soc.isolation_relief)
-        + cfg.vulnerability * soc.vulnerability
-        - cfg.police_visibility * visibility
-        - cfg.collective_efficacy * soc.efficacy[soc.area_of_home]
-    )
+    z = soc.routine @ cell_fear
+    z += cfg.intercept
+    z += cfg.vulnerability * soc.vulnerability
+    z -= cfg.police_visibility * visibility
+    z -= cfg.collective_efficacy * soc.efficacy[soc.area_of_home]
+    iso = soc.isolated_ids
+    z[iso] += cfg.isolation * (1.0 - soc.isolation_relief[iso])
     return _logistic(z)
 
 
 def update_efficacy(soc: Social, cfg) -> None:
     """Collective efficacy per area = mean(participation × integration)."""
-    counts = np.bincount(soc.area_of_home, minlength=soc.efficacy.size)
-    total = np.bincount(
-        soc.area_of_home,
-        weights=soc.participation * soc.integration,
-        minlength=soc.efficacy.size,
-    )
-    soc.efficacy[:] = np.divide(total, counts, out=np.zeros_like(total), where=counts > 0)
+    soc.efficacy[:] = soc.area_mean @ (soc.participation * soc.integration)
     soc.guard[:] = cfg.guardianship * soc.efficacy[soc.area_of_cell]
 
 
-def update_cell_trust(soc: Social, pop: Population, world: World) -> None:
-    """Mean trust of the residents of each cell (used for reports of vandalism)."""
-    counts = np.bincount(pop.home, minlength=world.ncells)
-    total = np.bincount(pop.home, weights=soc.trust, minlength=world.ncells)
-    soc.cell_trust[:] = np.divide(
-        total, counts, out=np.full(world.ncells, soc.trust.mean()), where=counts > 0
-    )
+def cell_trust(soc: Social, cells: np.ndarray) -> np.ndarray:
+    """Mean trust of the residents of each of ``cells`` (the overall mean for a
+    cell without residents): who reports vandalism there. Trust changes only at
+    a day's end, so this is the value as of the last day's end."""
+    M = soc.cell_mean  # row c: weight 1/residents at each resident of c
+    out = np.full(cells.size, soc.trust.mean())
+    for j, c in enumerate(cells.tolist()):
+        row = slice(M.indptr[c], M.indptr[c + 1])
+        if row.start < row.stop:
+            out[j] = M.data[row] @ soc.trust[M.indices[row]]
+    return out
+
+
+def _tie_counts(adjacency: sp.csr_array, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The residents tied to anyone in ``who`` (ids, repeated once per event),
+    and how many of those events each counts among their ties: the non-zero
+    entries of ``adjacency @ events``, read from the rows of the few in ``who``."""
+    rows = [adjacency.indices[adjacency.indptr[i] : adjacency.indptr[i + 1]] for i in who]
+    return np.unique(np.concatenate(rows), return_counts=True)
 
 
 def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state) -> None:
-    """Turn the day's tallies into trust, insecurity, efficacy and careers."""
+    """Turn the day's tallies into trust, insecurity, efficacy and careers.
+
+    A tally raises a share to the power of the day's count; with a count of 0
+    the factor is 1, so each such update is applied only where its tally is
+    non-zero.
+    """
     t, ins, ef, car = (
         scenario.trust,
         scenario.insecurity,
@@ -292,15 +322,22 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     )
     A, W = soc.adjacency, soc.mean_of_ties
 
-    # --- trust
+    # --- trust: own contacts and responses to reports, then unfair arrests of ties
     T = soc.trust
-    T[:] = 1.0 - (1.0 - T) * (1.0 - t.contact_gain) ** soc.fair
-    T *= (1.0 - t.contact_loss) ** soc.unfair
-    pos, neg = np.maximum(soc.response, 0), np.maximum(-soc.response, 0)
-    T[:] = 1.0 - (1.0 - T) * (1.0 - t.response_gain) ** pos
-    T *= (1.0 - t.response_loss) ** neg
+    had = np.flatnonzero(soc.fair | soc.unfair | soc.response)
+    if had.size:
+        Th = T[had]
+        Th = 1.0 - (1.0 - Th) * (1.0 - t.contact_gain) ** soc.fair[had]
+        Th *= (1.0 - t.contact_loss) ** soc.unfair[had]
+        response = soc.response[had]
+        pos, neg = np.maximum(response, 0), np.maximum(-response, 0)
+        Th = 1.0 - (1.0 - Th) * (1.0 - t.response_gain) ** pos
+        Th *= (1.0 - t.response_loss) ** neg
+        T[had] = Th
     if soc.vicarious.any():
-        T *= (1.0 - t.vicarious_loss) ** (A @ soc.vicarious.astype(float))
+        arrested = np.flatnonzero(soc.vicarious)
+        hit, u = _tie_counts(A, np.repeat(arrested, soc.vicarious[arrested]))
+        T[hit] *= (1.0 - t.vicarious_loss) ** u
     T += t.diffusion * (W @ T - T)
     T += (soc.trust_base - T) * (1.0 - np.exp(-1.0 / t.drift_days))
     np.clip(T, 0.0, 1.0, out=T)
@@ -312,33 +349,30 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     I = soc.insecurity  # noqa: E741
     I += (insecurity_target(soc, pop, world, ins) - I) * (1.0 - np.exp(-1.0 / ins.adapt_days))
     if soc.victimised.any():
-        I += (1.0 - I) * (1.0 - (1.0 - ins.victim_jump) ** soc.victimised)
-        news = A @ (soc.victimised > 0).astype(float)
-        I += (1.0 - I) * (1.0 - (1.0 - ins.network_jump) ** news)
-    gap = W @ I - I
-    I += ins.contagion_up * np.maximum(gap, 0.0) + ins.contagion_down * np.minimum(gap, 0.0)
+        victims = np.flatnonzero(soc.victimised)
+        v = soc.victimised[victims]
+        I[victims] += (1.0 - I[victims]) * (1.0 - (1.0 - ins.victim_jump) ** v)
+        hit, news = _tie_counts(A, victims)
+        I[hit] += (1.0 - I[hit]) * (1.0 - (1.0 - ins.network_jump) ** news)
+    gap = W @ I - I  # fear spreads faster than reassurance
+    I += gap * np.where(gap > 0.0, ins.contagion_up, ins.contagion_down)
     np.clip(I, 0.0, 1.0, out=I)
 
     # --- participation and collective efficacy
     target = soc.participation_base * (1.0 - ef.fear_withdrawal * I)
     soc.participation += 0.05 * (target - soc.participation)
     update_efficacy(soc, ef)
-    update_cell_trust(soc, pop, world)
 
-    # --- careers: delinquent peers, school engagement, arrests
+    # --- careers: delinquent peers (youths only), school engagement, arrests
     soc.recent *= np.exp(-1.0 / car.memory_days)
     soc.recent += soc.offended
     delinquent = (soc.recent > 0.1).astype(float)
-    peers = W @ delinquent
-    youth = pop.youth
+    peers = soc.youth_ties @ delinquent  # share of each youth's ties who are delinquent
     pupil = pop.role == R_STUDENT
-    multiplier = (
-        (1.0 + car.peer_weight * peers * youth)
-        * (1.0 + car.school_weight * (0.5 - soc.engagement) * pupil)
-        * soc.arrest_factor
-        * soc.programme_factor
-    )
-    crime_state.p_motivated[:] = np.clip(soc.base_motivation * multiplier, 0.0, 1.0)
+    multiplier = soc.arrest_factor * soc.programme_factor
+    multiplier *= 1.0 + car.school_weight * (0.5 - soc.engagement) * pupil
+    multiplier[soc.youth_ids] *= 1.0 + car.peer_weight * peers
+    np.clip(soc.base_motivation * multiplier, 0.0, 1.0, out=crime_state.p_motivated)
 
     for tally in (
         soc.fair,
@@ -353,9 +387,10 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
 
 
 def group_matrix(pop: Population) -> tuple[list[str], np.ndarray]:
-    """Group names and a (groups, n) matrix whose rows average over a group."""
+    """Group names and a (1 + groups, n) matrix: row 0 averages over all residents,
+    row ``1 + k`` over group ``k`` (NaN for an empty group)."""
     names = list(GROUPS)
-    masks = np.array([GROUPS[g](pop) for g in names], dtype=float)
+    masks = np.array([np.ones(pop.n, bool)] + [GROUPS[g](pop) for g in names], dtype=float)
     sizes = masks.sum(axis=1, keepdims=True)
     return names, np.divide(masks, sizes, out=np.full_like(masks, np.nan), where=sizes > 0)
 
@@ -363,13 +398,13 @@ def group_matrix(pop: Population) -> tuple[list[str], np.ndarray]:
 def group_means(soc: Social, groups: tuple[list[str], np.ndarray]) -> dict[str, float]:
     """Mean trust and insecurity overall and per group (NaN for empty groups)."""
     names, matrix = groups
-    trust, fear = matrix @ soc.trust, matrix @ soc.insecurity
+    trust, fear = (matrix @ soc.trust).tolist(), (matrix @ soc.insecurity).tolist()
     out = {
-        "trust_mean": float(soc.trust.mean()),
-        "insecurity_mean": float(soc.insecurity.mean()),
-        "collective_efficacy": float(soc.efficacy[soc.area_of_home].mean()),
+        "trust_mean": trust[0],
+        "insecurity_mean": fear[0],
+        "collective_efficacy": float(soc.area_share @ soc.efficacy),  # mean over residents
     }
-    for k, name in enumerate(names):
-        out[f"trust_{name}"] = float(trust[k])
-        out[f"insecurity_{name}"] = float(fear[k])
+    for name, tr, fe in zip(names, trust[1:], fear[1:], strict=True):
+        out[f"trust_{name}"] = tr
+        out[f"insecurity_{name}"] = fe
     return out
