@@ -110,11 +110,19 @@ def test_isolated_elderly_are_more_afraid_at_equal_victimisation():
 
 
 def test_victimisation_raises_insecurity():
+    """Recent victims are more afraid than people of the same age group who were
+    never victimised (the jump decays over ``insecurity.adapt_days``)."""
     for r in BASE:
-        res = r.residents[r.residents["age"] >= 12]
-        victims = res.loc[res["victimisations"] > 0, "insecurity"].mean()
-        others = res.loc[res["victimisations"] == 0, "insecurity"].mean()
-        assert victims > others
+        last_day = int(r.timeseries["day"].max())
+        recent = r.events.loc[
+            (r.events["day"] > last_day - 60) & (r.events["victim_id"] >= 0), "victim_id"
+        ].unique()
+        res = r.residents
+        adults = res["age"].between(25, 64)
+        victims = res.loc[adults & res.index.isin(recent), "insecurity"]
+        never = res.loc[adults & (res["victimisations"] == 0), "insecurity"]
+        assert len(victims) >= 5
+        assert victims.mean() > never.mean() + 0.02
 
 
 def test_delinquent_peers_raise_youth_offending():
