@@ -15,11 +15,13 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from clssim.contract.config import ContractConfig, ShockConfig
+from clssim.fields import Probability, Section
+from clssim.fields import field as _f
 
 __all__ = [
     "Scenario",
@@ -34,21 +36,7 @@ class ScenarioError(ValueError):
     """A scenario (or map) file cannot be used; the message is one line."""
 
 
-def _f(default: Any, unit: str, description: str, **kw: Any) -> Any:
-    """A field with a default, a unit and a description (shown by ``clssim fields``)."""
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
-    )
-
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class TimeConfig(_Section):
+class TimeConfig(Section):
     years: float = _f(2.0, "years", "Simulated duration.", gt=0.0, le=50.0)
     start_weekday: int = _f(0, "day", "Weekday of day 0 (0 = Monday).", ge=0, le=6)
 
@@ -56,7 +44,7 @@ class TimeConfig(_Section):
 Typology = Literal["social_housing", "historic_centre", "tourist_strip", "rural_town"]
 
 
-class WorldConfig(_Section):
+class WorldConfig(Section):
     typology: Typology = _f("social_housing", "-", "Generator used when no map file is given.")
     width: int = _f(
         40,
@@ -82,7 +70,7 @@ class WorldConfig(_Section):
     )
 
 
-class PopulationConfig(_Section):
+class PopulationConfig(Section):
     residents: int = _f(5000, "persons", "Number of residents.", ge=10, le=2_000_000)
     household_size: float = _f(
         2.5, "persons", "Mean household size (Census 2021 PT: 2.5).", ge=1.0, le=6.0
@@ -132,7 +120,7 @@ class PopulationConfig(_Section):
 Strategy = Literal["random", "hotspot", "beat"]
 
 
-class PoliceConfig(_Section):
+class PoliceConfig(Section):
     officers: int = _f(8, "officers", "Officers assigned to the area.", ge=0, le=10_000)
     strategy: Strategy = _f("random", "-", "Patrol strategy of on-duty officers.")
     shift_slots: int = _f(2, "slots", "Consecutive slots an officer works per day.", ge=1, le=4)
@@ -178,7 +166,7 @@ class PoliceConfig(_Section):
     )
 
 
-class OffenceConfig(_Section):
+class OffenceConfig(Section):
     reward: Probability = _f(0.5, "0–1", "Base reward of the offence to an offender.")
     report_probability: Probability = _f(
         0.4, "prob.", "Probability that the victim reports (dark figure)."
@@ -194,7 +182,7 @@ def _offence(reward: float, report: float, clearance: float) -> Any:
     )
 
 
-class CrimeConfig(_Section):
+class CrimeConfig(Section):
     motivation: float = _f(
         0.04,
         "1/slot",
@@ -238,7 +226,7 @@ class CrimeConfig(_Section):
     vandalism: OffenceConfig = _offence(0.3, 0.20, 0.05)
 
 
-class TrustConfig(_Section):
+class TrustConfig(Section):
     baseline: Probability = _f(
         0.6, "0–1", "Baseline trust in police (ESS 2018 Portugal: about 6/10)."
     )
@@ -279,7 +267,7 @@ class TrustConfig(_Section):
     )
 
 
-class InsecurityConfig(_Section):
+class InsecurityConfig(Section):
     intercept: float = _f(-2.6, "logit", "Baseline of the fear target.", ge=-10, le=10)
     disorder: float = _f(
         3.0, "logit", "Weight of disorder (1 − maintenance) on routine cells.", ge=0
@@ -311,7 +299,7 @@ class InsecurityConfig(_Section):
     )
 
 
-class EfficacyConfig(_Section):
+class EfficacyConfig(Section):
     area_cells: int = _f(
         8, "cells", "Side of a neighbourhood area for collective efficacy.", ge=1, le=200
     )
@@ -325,7 +313,7 @@ class EfficacyConfig(_Section):
     )
 
 
-class CareersConfig(_Section):
+class CareersConfig(Section):
     peer_weight: float = _f(
         1.5, "×", "Propensity rise at an all-delinquent peer group (Warr 2002).", ge=0
     )
@@ -343,7 +331,7 @@ class CareersConfig(_Section):
     )
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A complete, validated scenario; immutable (see :meth:`with_overrides`)."""
 
     name: str = _f("neighbourhood", "-", "Short name of the scenario.")

@@ -16,11 +16,13 @@ Targets of a measure are written as short strings:
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from clssim.contract.catalogue import CATALOGUE, PARTNERS
+from clssim.fields import Probability, Section
+from clssim.fields import field as _f
 from clssim.layouts import LAND_USES
 
 GROUP_TARGETS = (
@@ -36,19 +38,8 @@ GROUP_TARGETS = (
     "pupils",
 )
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MeasureKind = Literal[tuple(CATALOGUE)]  # type: ignore[valid-type]
 PartnerKind = Literal[PARTNERS]  # type: ignore[valid-type]
-
-
-def _f(default, unit: str, description: str, **kw):
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
-    )
 
 
 def parse_target(target: str) -> tuple[str, tuple]:
@@ -81,7 +72,7 @@ def parse_target(target: str) -> tuple[str, tuple]:
     )
 
 
-class MeasureConfig(_Section):
+class MeasureConfig(Section):
     kind: MeasureKind = _f(..., "-", "Measure kind (see the catalogue in docs/contract.md).")
     name: str = _f("", "-", "Optional label (default: the kind).")
     target: str = _f("", "-", "Where or whom it reaches (default: the kind's usual target).")
@@ -133,7 +124,7 @@ class MeasureConfig(_Section):
         return fixed + unit * self.capacity * self.months
 
 
-class PartnerConfig(_Section):
+class PartnerConfig(Section):
     kind: PartnerKind = _f(..., "-", "Type of partner organisation.")
     capacity: Probability = _f(0.7, "0–1", "Staff and time it can give to the contract.")
     commitment: Probability = _f(0.7, "0–1", "Priority it gives to the contract.")
@@ -155,7 +146,7 @@ def _default_partners() -> list[PartnerConfig]:
     ]
 
 
-class StagesConfig(_Section):
+class StagesConfig(Section):
     diagnosis_days: int = _f(120, "days", "Local Safety Diagnosis.", ge=1, le=3650)
     plan_days: int = _f(
         90, "days", "Drafting the plan at full partner capacity (slower below).", ge=1
@@ -163,7 +154,7 @@ class StagesConfig(_Section):
     implementation_days: int = _f(540, "days", "Implementation of measures.", ge=1)
 
 
-class ContractConfig(_Section):
+class ContractConfig(Section):
     type: Literal["municipality", "neighbourhood", "citizen"] = _f(
         "neighbourhood", "-", "MAI contract type."
     )
@@ -232,7 +223,7 @@ class ContractConfig(_Section):
         return max([self.hotspots, *(a[0] for f, a in ks if f == "hotspots")])
 
 
-class ShockConfig(_Section):
+class ShockConfig(Section):
     kind: Literal["pandemic", "economic_crisis", "seasonal_influx"] = _f(
         ..., "-", "Type of scheduled event."
     )
