@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from browser import ARTIFACTS, browser_page, require_browser
 from clssim.app.teaching import (
     Levers,
     TeachingModel,
@@ -31,10 +32,6 @@ from clssim.app.teaching import (
 )
 from clssim.cli import main
 from clssim.scenario import load_scenario
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 # ----------------------------------------------------------------- levers
 
@@ -281,14 +278,6 @@ def test_cli_app_refuses_an_unknown_scenario(fake_server, capsys):
 # ----------------------------------------------------------------- browser
 
 
-def _browser_available() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return CHROMIUM.exists()
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -310,10 +299,7 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture
 def app_server(tmp_path):
     """``clssim app`` on a free loopback port; always stopped afterwards."""
-    if not _browser_available():
-        if os.environ.get("CLSSIM_REQUIRE_BROWSER"):
-            pytest.fail("Debian chromium and playwright are required here (CI)")
-        pytest.skip("needs /usr/bin/chromium and the playwright package")
+    require_browser()
     from clssim.app import assets
 
     if assets.missing_packages() and shutil.which("npm"):
@@ -366,96 +352,83 @@ def _image_digest(page, selector: str) -> str:
 
 @pytest.mark.browser
 def test_app_in_a_real_browser(app_server):
-    from playwright.sync_api import sync_playwright
+    with browser_page(1500, 1000) as (page, errors):
+        page.set_default_timeout(30_000)
+        page.goto(app_server)
+        info = page.locator(".clssim-info")
+        info.wait_for()
+        page.locator(".clssim-grid-image").wait_for()
+        page.locator(".clssim-plots-image").wait_for()
+        assert "Step 0 of" in info.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "app_01_loaded.png"))
+        grid0 = _image_digest(page, ".clssim-grid-image")
+        plots0 = _image_digest(page, ".clssim-plots-image")
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.set_default_timeout(30_000)
-            page.goto(app_server)
-            info = page.locator(".clssim-info")
-            info.wait_for()
-            page.locator(".clssim-grid-image").wait_for()
-            page.locator(".clssim-plots-image").wait_for()
-            assert "Step 0 of" in info.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "app_01_loaded.png"))
-            grid0 = _image_digest(page, ".clssim-grid-image")
-            plots0 = _image_digest(page, ".clssim-plots-image")
+        # move the officers slider with the keyboard, then Reset to apply it
+        officers = page.locator(".v-input", has=page.get_by_text("Officers", exact=True))
+        thumb = officers.get_by_role("slider")
+        before = int(thumb.get_attribute("aria-valuenow"))
+        thumb.focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "([el, v]) => el.getAttribute('aria-valuenow') === String(v)",
+            arg=[thumb.element_handle(), before + 4],
+        )
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_function(
+            "(n) => document.querySelector('.clssim-info').innerText.includes(`Officers: ${n} `)",
+            arg=before + 4,
+        )
 
-            # move the officers slider with the keyboard, then Reset to apply it
-            officers = page.locator(".v-input", has=page.get_by_text("Officers", exact=True))
-            thumb = officers.get_by_role("slider")
-            before = int(thumb.get_attribute("aria-valuenow"))
-            thumb.focus()
-            for _ in range(4):
-                page.keyboard.press("ArrowRight")
+        # step three times (five slots each)
+        for k in range(1, 4):
+            page.get_by_role("button", name="Step").click()
             page.wait_for_function(
-                "([el, v]) => el.getAttribute('aria-valuenow') === String(v)",
-                arg=[thumb.element_handle(), before + 4],
+                "(s) => document.querySelector('.clssim-info').innerText.includes(`Step ${s} of`)",
+                arg=5 * k,
             )
-            page.get_by_role("button", name="Reset").click()
-            page.wait_for_function(
-                "(n) => document.querySelector('.clssim-info').innerText"
-                ".includes(`Officers: ${n} `)",
-                arg=before + 4,
-            )
+        page.screenshot(path=str(ARTIFACTS / "app_02_stepped.png"))
+        assert _image_digest(page, ".clssim-grid-image") != grid0
+        assert _image_digest(page, ".clssim-plots-image") != plots0
 
-            # step three times (five slots each)
-            for k in range(1, 4):
-                page.get_by_role("button", name="Step").click()
-                page.wait_for_function(
-                    "(s) => document.querySelector('.clssim-info').innerText"
-                    ".includes(`Step ${s} of`)",
-                    arg=5 * k,
-                )
-            page.screenshot(path=str(ARTIFACTS / "app_02_stepped.png"))
-            assert _image_digest(page, ".clssim-grid-image") != grid0
-            assert _image_digest(page, ".clssim-plots-image") != plots0
+        # colour the residents by trust instead of insecurity
+        grid1 = _image_digest(page, ".clssim-grid-image")
+        page.get_by_role("button", name="trust").click()
+        deadline = time.monotonic() + 10
+        while _image_digest(page, ".clssim-grid-image") == grid1:
+            assert time.monotonic() < deadline, "the colour toggle did not redraw the grid"
+            time.sleep(0.2)
 
-            # colour the residents by trust instead of insecurity
-            grid1 = _image_digest(page, ".clssim-grid-image")
-            page.get_by_role("button", name="trust").click()
-            deadline = time.monotonic() + 10
-            while _image_digest(page, ".clssim-grid-image") == grid1:
-                assert time.monotonic() < deadline, "the colour toggle did not redraw the grid"
-                time.sleep(0.2)
-
-            # play for a few seconds: the frame rate of this machine, for the record
-            page.evaluate(
-                """() => { window.__frames = 0;
-                  const img = document.querySelector('.clssim-grid-image');
-                  new MutationObserver(() => window.__frames++)
-                    .observe(img, {attributes: true, attributeFilter: ['src']}); }"""
+        # play for a few seconds: the frame rate of this machine, for the record
+        page.evaluate(
+            """() => { window.__frames = 0;
+              const img = document.querySelector('.clssim-grid-image');
+              new MutationObserver(() => window.__frames++)
+                .observe(img, {attributes: true, attributeFilter: ['src']}); }"""
+        )
+        step = lambda: int(  # noqa: E731
+            re.search(r"Step ([\d,]+) of", info.inner_text()).group(1).replace(",", "")
+        )
+        s0, t0 = step(), time.monotonic()
+        page.get_by_role("button", name="▶").click()
+        time.sleep(4)
+        page.get_by_role("button", name="❚❚").click()
+        elapsed = time.monotonic() - t0
+        page.get_by_role("button", name="Step").wait_for()
+        time.sleep(0.5)
+        frames, s1 = page.evaluate("window.__frames"), step()
+        page.screenshot(path=str(ARTIFACTS / "app_03_played.png"))
+        (ARTIFACTS / "app_frame_rate.json").write_text(
+            json.dumps(
+                {
+                    "seconds": round(elapsed, 2),
+                    "frames": frames,
+                    "frames_per_second": round(frames / elapsed, 2),
+                    "slots": s1 - s0,
+                    "simulated_days_per_second": round((s1 - s0) / 4 / elapsed, 2),
+                }
             )
-            step = lambda: int(  # noqa: E731
-                re.search(r"Step ([\d,]+) of", info.inner_text()).group(1).replace(",", "")
-            )
-            s0, t0 = step(), time.monotonic()
-            page.get_by_role("button", name="▶").click()
-            time.sleep(4)
-            page.get_by_role("button", name="❚❚").click()
-            elapsed = time.monotonic() - t0
-            page.get_by_role("button", name="Step").wait_for()
-            time.sleep(0.5)
-            frames, s1 = page.evaluate("window.__frames"), step()
-            page.screenshot(path=str(ARTIFACTS / "app_03_played.png"))
-            (ARTIFACTS / "app_frame_rate.json").write_text(
-                json.dumps(
-                    {
-                        "seconds": round(elapsed, 2),
-                        "frames": frames,
-                        "frames_per_second": round(frames / elapsed, 2),
-                        "slots": s1 - s0,
-                        "simulated_days_per_second": round((s1 - s0) / 4 / elapsed, 2),
-                    }
-                )
-            )
-            assert s1 > s0 and frames > 0
-        finally:
-            browser.close()
+        )
+        assert s1 > s0 and frames > 0
     assert not errors, errors

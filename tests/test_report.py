@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from browser import ARTIFACTS, browser_page, require_browser
 from clssim import CLSModel, load_scenario
 from clssim.cli import main
 from clssim.report import build_report
 from clssim.scenario import default_scenario_path
 
 SCENARIOS = default_scenario_path().parent
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def write_comparison(root: Path, arms: dict, seeds=(1, 2, 3)) -> Path:
@@ -164,42 +163,18 @@ def test_report_refuses_a_directory_that_is_not_an_output(tmp_path, capsys):
 
 # ----------------------------------------------------------------- browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _browser_available() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return CHROMIUM.exists()
-
 
 @pytest.mark.browser
 def test_report_renders_in_a_real_browser(report):
-    if not _browser_available():
-        if os.environ.get("CLSSIM_REQUIRE_BROWSER"):
-            pytest.fail("Debian chromium and playwright are required here (CI)")
-        pytest.skip("needs /usr/bin/chromium and the playwright package")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(report.as_uri())
-            page.wait_for_load_state("load")
-            sizes = page.eval_on_selector_all(
-                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
-            )
-            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-            page.screenshot(path=str(ARTIFACTS / "report_top.png"))
-        finally:
-            browser.close()
+    require_browser()
+    with browser_page(1200, 900) as (page, errors):
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        sizes = page.eval_on_selector_all(
+            "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
+        )
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "report_top.png"))
     assert len(sizes) >= 6
     assert all(done and w > 0 and h > 0 for done, w, h in sizes), sizes
     assert not errors, errors
