@@ -303,6 +303,44 @@ def _sizes(full: int, smallest: int) -> list[int]:
     return sorted(sizes)
 
 
+#: per method: the indices tracked for convergence, the smallest prefix of the
+#: design worth analysing, and what its size counts
+_CONVERGENCE = {
+    "morris": (("mu_star",), 2, "trajectories"),
+    "sobol": (("S1", "ST"), 4, "base samples"),
+}
+
+
+def _design_block(method: str, d: int, second_order: bool) -> int:
+    """Design points per trajectory (Morris) or per base sample (Saltelli)."""
+    if method == "morris":
+        return d + 1
+    return 2 * d + 2 if second_order else d + 2
+
+
+def _indices_of_prefix(
+    method: str,
+    unit: np.ndarray,
+    y: np.ndarray,
+    points: int,
+    names: list[str],
+    *,
+    levels: int,
+    second_order: bool,
+    conf_level: float,
+    seed: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """First- (and for Sobol second-) order indices of the design's first ``points``."""
+    if method == "morris":
+        first = morris_indices(
+            unit[:points], y[:points], names, levels=levels, conf_level=conf_level, seed=seed
+        )
+        return first, pd.DataFrame()
+    return sobol_indices(
+        y[:points], names, second_order=second_order, conf_level=conf_level, seed=seed
+    )
+
+
 def analyze(
     method: str,
     unit: np.ndarray,
@@ -316,72 +354,53 @@ def analyze(
 ) -> SensitivityResult:
     """Indices, convergence and noise of a design (``unit``: points × parameters in
     the unit cube, in the sampler's order) and its outputs (name → points ×
-    replicates, NaN for failed runs)."""
-    d = len(names)
+    replicates, NaN for failed runs).
+
+    Convergence: the indices are recomputed on nested prefixes of the design
+    (up to four sizes, halving), and the largest change between the last two
+    is checked against the method's tolerance.
+    """
+    if method not in _CONVERGENCE:
+        raise ValueError(f"unknown method {method!r}; use morris or sobol")
+    which, smallest, unit_name = _CONVERGENCE[method]
+    per = _design_block(method, len(names), second_order)
     idx_frames, s2_frames, conv_rows, noise_rows, check_rows = [], [], [], [], []
     for output, y_runs in outputs.items():
         y_runs = _as_runs(y_runs)
         noise_rows.append({"output": output, **noise_shares(y_runs)})
         y = _means(y_runs, output)
+        sizes = _sizes(len(y) // per, smallest)
+        for size in sizes:
+            idx, s2 = _indices_of_prefix(
+                method,
+                unit,
+                y,
+                size * per,
+                names,
+                levels=levels,
+                second_order=second_order,
+                conf_level=conf_level,
+                seed=seed,
+            )
+            conv_rows.extend(
+                {
+                    "output": output,
+                    "parameter": rec["parameter"],
+                    "size": size,
+                    "runs": size * per * y_runs.shape[1],
+                    "index": index,
+                    "value": rec[index],
+                    "conf": rec[f"{index}_conf"],
+                }
+                for rec in idx.to_dict(orient="records")
+                for index in which
+            )
+        scale = 1.0  # Sobol indices are shares; Morris's mu* has the output's units
         if method == "morris":
-            per = d + 1
-            r_full = len(y) // per
-            sizes = _sizes(r_full, 2)
-            for r in sizes:
-                f = morris_indices(
-                    unit[: r * per],
-                    y[: r * per],
-                    names,
-                    levels=levels,
-                    conf_level=conf_level,
-                    seed=seed,
-                )
-                for rec in f.to_dict(orient="records"):
-                    conv_rows.append(
-                        {
-                            "output": output,
-                            "parameter": rec["parameter"],
-                            "size": r,
-                            "runs": r * per * y_runs.shape[1],
-                            "index": "mu_star",
-                            "value": rec["mu_star"],
-                            "conf": rec["mu_star_conf"],
-                        }
-                    )
-            idx = f
             scale = float(np.nanmax(idx["mu_star"])) if len(idx) else 0.0
-            check_rows.append(_check(output, conv_rows, sizes, ("mu_star",), scale, "trajectories"))
-        elif method == "sobol":
-            per = 2 * d + 2 if second_order else d + 2
-            n_full = len(y) // per
-            sizes = _sizes(n_full, 4)
-            for n in sizes:
-                f, s2 = sobol_indices(
-                    y[: n * per],
-                    names,
-                    second_order=second_order,
-                    conf_level=conf_level,
-                    seed=seed,
-                )
-                for rec in f.to_dict(orient="records"):
-                    for index in ("S1", "ST"):
-                        conv_rows.append(
-                            {
-                                "output": output,
-                                "parameter": rec["parameter"],
-                                "size": n,
-                                "runs": n * per * y_runs.shape[1],
-                                "index": index,
-                                "value": rec[index],
-                                "conf": rec[f"{index}_conf"],
-                            }
-                        )
-            idx = f
-            if not s2.empty:
-                s2_frames.append(s2.assign(output=output))
-            check_rows.append(_check(output, conv_rows, sizes, ("S1", "ST"), 1.0, "base samples"))
-        else:
-            raise ValueError(f"unknown method {method!r}; use morris or sobol")
+        if not s2.empty:
+            s2_frames.append(s2.assign(output=output))
+        check_rows.append(_check(output, conv_rows, sizes, which, scale, unit_name))
         idx_frames.append(idx.assign(output=output))
     indices = pd.concat(idx_frames, ignore_index=True)
     indices = indices[["output", *[c for c in indices.columns if c != "output"]]]
