@@ -195,7 +195,10 @@ def test_lighting_lowers_crime_in_lit_cells_and_insecurity_more_than_crime():
 
 
 def test_youth_programme_lowers_youth_offending_and_repeat_offending():
-    youth = run_arm({"kind": "youth_programme", "capacity": 100, "target": "group:at_risk_youths"})
+    """400 places open to any youth: the diagnosis lists only about 50 at-risk
+    youths here, whose programme moves youth offending by about 10%, within
+    the seed noise of three runs; this dose lowers it by about a third."""
+    youth = run_arm({"kind": "youth_programme", "capacity": 400, "target": "group:youths"})
     base = arm()
     assert mean(youth, "youth_offences_last_year") < 0.9 * mean(base, "youth_offences_last_year")
     assert mean(youth, "youth_repeat_offences_last_year") < 0.9 * mean(

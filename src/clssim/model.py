@@ -82,8 +82,16 @@ class CLSModel(mesa.Model):
         self._groups = social.group_matrix(self.population)
         self._social_now = social.group_means(self.social, self._groups)
         self.recorder.record_social_state(0, self._social_now)
-        self.activity = np.zeros(self.population.n, dtype=np.int8)
+        self._option = np.zeros(self.population.n, dtype=np.int8)  # everyone at home
+        self._activity: np.ndarray | None = None
         self.location = self.population.home.copy()
+
+    @property
+    def activity(self) -> np.ndarray:
+        """Each resident's activity in the last slot (int8 codes, ``routines.ACTIVITIES``)."""
+        if self._activity is None:
+            self._activity = self.routines.activity_of_option[self._option]
+        return self._activity
 
     # ------------------------------------------------------------------ loop
     def step(self) -> None:
@@ -96,9 +104,10 @@ class CLSModel(mesa.Model):
         if t.slot == 0:
             shocks.daily(t.day)
         # 1. routines (changed by programmes and lockdowns)
-        act = self.activity = self.routines.activities(t.daytype, t.slot, rng)
-        self.location, away, out = self.routines.locations(act, rng)
+        self._option, self.location, away, out = self.routines.draw(t.daytype, t.slot, rng)
+        self._activity = None
         if contract is not None or shocks.cfgs:
+            act = self.activity
             if contract is not None:
                 contract.adjust_routines(t, act, self.location, rng)
             shocks.adjust_routines(act, self.location, rng)

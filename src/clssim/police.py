@@ -150,13 +150,17 @@ class PoliceForce:
         reach = self.reach[self.position[duty]]  # (officers, cells in reach)
         cells = reach.ravel()
         size = self.world.ncells + 1
-        factor = np.array([o.contact_factor for o in on], dtype=float)
-        fairness = np.array([self.fairness(o.proximity) for o in on], dtype=float)
-        in_reach = reach.shape[1]
         presence = np.bincount(cells, minlength=size).astype(float)
-        contact = np.bincount(cells, np.repeat(factor, in_reach), minlength=size)
-        fair = np.bincount(cells, np.repeat(factor * fairness, in_reach), minlength=size)
-        presence[-1] = contact[-1] = fair[-1] = 0.0  # the sentinel is "outside the map"
+        presence[-1] = 0.0  # the sentinel is "outside the map"
+        if any(o.proximity or o.contact_factor != 1.0 for o in on):
+            factor = np.array([o.contact_factor for o in on], dtype=float)
+            fairness = np.array([self.fairness(o.proximity) for o in on], dtype=float)
+            in_reach = reach.shape[1]
+            contact = np.bincount(cells, np.repeat(factor, in_reach), minlength=size)
+            fair = np.bincount(cells, np.repeat(factor * fairness, in_reach), minlength=size)
+            contact[-1] = fair[-1] = 0.0
+        else:  # only cars of the same procedural justice: one weight for all
+            contact, fair = presence, presence * self.procedural_justice
         self.presence, self.contact_presence, self.fair_presence = presence, contact, fair
         return presence
 

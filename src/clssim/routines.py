@@ -107,16 +107,25 @@ _R = {
 ROUTINE = np.array(
     [_R[r] for r in ("child", "student", "neet", "employed", "unemployed", "elderly")]
 )
-#: Cumulative thresholds, shape (daytype, slot, role, 3).
-THRESHOLDS = np.cumsum(ROUTINE, axis=-1)[..., :3].transpose(1, 2, 0, 3)
 assert np.allclose(ROUTINE.sum(-1), 1.0)
+#: Cumulative activity thresholds, shape (daytype, slot, role, 3): an activity
+#: is the number of thresholds a uniform passes (the per-agent reference uses it).
+THRESHOLDS = np.cumsum(ROUTINE, axis=-1)[..., :3].transpose(1, 2, 0, 3)
 
 
 class Routines:
-    """Per-resident activity thresholds for every (day type, slot), precomputed,
-    and each resident's places (work, local haunts, leisure haunts) in one table.
+    """Where everyone is in a slot: one draw per resident picks an activity and a place.
 
-    Call :meth:`refresh` after residents change role (e.g. lose their job).
+    A resident's *options* are home, work (or school), each local haunt and
+    each leisure haunt; an option's probability is its activity's probability
+    in :data:`ROUTINE` shared equally among the places of that kind. One
+    uniform per resident, compared with the cumulative option probabilities
+    (inverse transform), picks the option. This is the same distribution as
+    drawing the activity first and then one of its places uniformly, with
+    half the random numbers and no per-activity passes.
+
+    The thresholds of every (day type, slot) are precomputed per resident;
+    call :meth:`refresh` after residents change role (e.g. lose their job).
     """
 
     def __init__(self, pop: Population):
@@ -125,48 +134,41 @@ class Routines:
 
     def refresh(self) -> None:
         pop = self.pop
-        # (daytype, slot, 3, n): contiguous rows for fast comparisons. float32,
-        # like the uniforms they are compared with (half the memory traffic)
-        self.thresholds = np.ascontiguousarray(
-            THRESHOLDS[:, :, pop.role, :].transpose(0, 1, 3, 2), dtype=np.float32
-        )
-        # one row per resident: [work, local haunts..., leisure haunts...]
         k_local, k_leisure = pop.haunts_local.shape[1], pop.haunts_leisure.shape[1]
-        table = np.column_stack([pop.work, pop.haunts_local, pop.haunts_leisure])
-        self.places = table.ravel()  #: flat: row i starts at i * row_width
-        self.row_width = table.shape[1]
-        #: per activity code: first column of its places, and how many there are
-        self.first_place = np.array([0, 0, 1, 1 + k_local])  # (HOME is not in the table)
-        self.n_places = np.array([1.0, 1.0, k_local, k_leisure])
+        #: activity of each option: home, work, the local haunts, the leisure haunts
+        self.activity_of_option = np.array(
+            [HOME, WORK] + [LOCAL] * k_local + [LEISURE] * k_leisure, dtype=np.int8
+        )
+        share = np.array([1.0, 1.0, k_local, k_leisure])[self.activity_of_option]
+        p = ROUTINE[pop.role][..., self.activity_of_option] / share  # (n, day, slot, option)
+        cum = np.cumsum(p, axis=-1)[..., :-1]
+        cum[cum >= 1.0 - 1e-9] = np.inf  # options after the last possible one: never
+        #: (day type, slot, option − 1, resident), float32 like the uniforms
+        self.thresholds = np.ascontiguousarray(cum.transpose(1, 2, 3, 0), dtype=np.float32)
+        #: flat place table: row i (from i · width) holds resident i's place per option
+        table = np.column_stack([pop.home, pop.work, pop.haunts_local, pop.haunts_leisure])
+        self.places = table.ravel()
+        self._row = np.arange(pop.n) * table.shape[1]
+
+    def draw(
+        self, daytype: int, slot: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each resident's option (int8: 0 home, 1 work, then the haunts; its
+        activity is ``activity_of_option[option]``) and flat cell
+        (``pop.outside`` when off the map) in this slot, and the ids of the
+        residents away from home and of those out in public space (local or
+        leisure)."""
+        u = rng.random(self.pop.n, dtype=np.float32)
+        option = (u >= self.thresholds[daytype, slot]).sum(axis=0, dtype=np.int8)
+        loc = self.places[self._row + option]
+        return option, loc, np.flatnonzero(option != 0), np.flatnonzero(option >= 2)
 
     def activities(self, daytype: int, slot: int, rng: np.random.Generator) -> np.ndarray:
-        """One activity code per resident for this slot (int8, see ``ACTIVITIES``)."""
-        t = self.thresholds[daytype, slot]
-        u = rng.random(self.pop.n, dtype=np.float32)
-        act = (u >= t[0]).view(np.int8)  # 0 = home; +1 for each threshold passed
-        act += u >= t[1]
-        act += u >= t[2]
-        return act
-
-    def locations(
-        self, act: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Flat cell index of each resident (``pop.outside`` when off the map), and
-        the ids of the residents away from home and of those out in public space.
-
-        At work: the work cell; local or leisure: one of the resident's haunts
-        of that kind, uniformly.
-        """
-        loc = self.pop.home.copy()
-        away = np.flatnonzero(act != HOME)
-        a = act[away].astype(np.intp)
-        col = self.first_place[a] + (rng.random(away.size) * self.n_places[a]).astype(np.intp)
-        loc[away] = self.places[away * self.row_width + col]
-        return loc, away, away[a >= LOCAL]
+        """Only the activities of :meth:`draw` (int8 codes, see ``ACTIVITIES``)."""
+        return self.activity_of_option[self.draw(daytype, slot, rng)[0]]
 
 
 def away_and_out(act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ids of the residents away from home (any activity but home) and of those
     out in public space (local or leisure)."""
-    away = np.flatnonzero(act != HOME)
-    return away, away[act[away] >= LOCAL]
+    return np.flatnonzero(act != HOME), np.flatnonzero(act >= LOCAL)

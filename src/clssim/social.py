@@ -324,7 +324,7 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
 
     # --- trust: own contacts and responses to reports, then unfair arrests of ties
     T = soc.trust
-    had = np.flatnonzero(soc.fair | soc.unfair | soc.response)
+    had = np.flatnonzero((soc.fair | soc.unfair | soc.response) != 0)  # bool: nonzero's fast path
     if had.size:
         Th = T[had]
         Th = 1.0 - (1.0 - Th) * (1.0 - t.contact_gain) ** soc.fair[had]
@@ -335,7 +335,7 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
         Th *= (1.0 - t.response_loss) ** neg
         T[had] = Th
     if soc.vicarious.any():
-        arrested = np.flatnonzero(soc.vicarious)
+        arrested = np.flatnonzero(soc.vicarious != 0)
         hit, u = _tie_counts(A, np.repeat(arrested, soc.vicarious[arrested]))
         T[hit] *= (1.0 - t.vicarious_loss) ** u
     T += t.diffusion * (W @ T - T)
@@ -349,13 +349,14 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     I = soc.insecurity  # noqa: E741
     I += (insecurity_target(soc, pop, world, ins) - I) * (1.0 - np.exp(-1.0 / ins.adapt_days))
     if soc.victimised.any():
-        victims = np.flatnonzero(soc.victimised)
+        victims = np.flatnonzero(soc.victimised != 0)
         v = soc.victimised[victims]
         I[victims] += (1.0 - I[victims]) * (1.0 - (1.0 - ins.victim_jump) ** v)
         hit, news = _tie_counts(A, victims)
         I[hit] += (1.0 - I[hit]) * (1.0 - (1.0 - ins.network_jump) ** news)
-    gap = W @ I - I  # fear spreads faster than reassurance
-    I += gap * np.where(gap > 0.0, ins.contagion_up, ins.contagion_down)
+    gap = W @ I - I  # fear spreads faster than reassurance (contagion_up > _down)
+    I += ins.contagion_down * gap
+    I += (ins.contagion_up - ins.contagion_down) * np.maximum(gap, 0.0)
     np.clip(I, 0.0, 1.0, out=I)
 
     # --- participation and collective efficacy
