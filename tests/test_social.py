@@ -207,3 +207,16 @@ def test_default_scenario_passes_validation():
     rows, _ = validate(load_scenario(), seeds=5)
     failed = [r["key"] for r in rows if not r["pass"]]
     assert not failed
+
+
+def test_residents_without_ties_are_not_pulled_towards_zero():
+    """Trust diffuses towards the mean of one's ties; a resident without ties
+    keeps their own (ODD §2.4). Without police, an isolate's trust only drifts
+    to its baseline; a pull towards 0 would leave it far below."""
+    scenario = load_scenario().with_overrides({"police.officers": 0, "time.years": 0.5})
+    model = CLSModel(scenario, seed=1)
+    soc = model.social
+    alone = np.flatnonzero(np.asarray(soc.adjacency.sum(axis=1)).ravel() == 0)
+    assert alone.size >= 20
+    model.run()
+    assert soc.trust[alone].mean() > 0.95 * soc.trust_base[alone].mean()

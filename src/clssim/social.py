@@ -81,7 +81,7 @@ class Social:
     violence_report_mul: np.ndarray  #: … for violence (domestic-violence awareness)
     base_motivation: np.ndarray  #: motivation × propensity before careers
     adjacency: sp.csr_array = field(repr=False)
-    mean_of_ties: sp.csr_array = field(repr=False)  #: row-normalised adjacency
+    influence: sp.csr_array = field(repr=False)  #: mean of ties (isolates: their own value)
     integration: np.ndarray = field(repr=False)  #: ties / (ties + saturation)
     routine: sp.csr_array = field(repr=False)  #: (n, ncells) share of routine per cell
     area_of_home: np.ndarray = field(repr=False)
@@ -92,7 +92,7 @@ class Social:
     area_share: np.ndarray = field(repr=False)  #: share of all residents living in each area
     cell_mean: sp.csr_array = field(repr=False)  #: (ncells, n): row c averages over c's residents
     youth_ids: np.ndarray = field(repr=False)  #: residents aged 12–24 (ages do not change)
-    youth_ties: sp.csr_array = field(repr=False)  #: the youths' rows of ``mean_of_ties``
+    youth_ties: sp.csr_array = field(repr=False)  #: youths' rows of the row-normalised adjacency
     isolated_ids: np.ndarray = field(repr=False)  #: isolated elderly residents
     # the day's tallies
     fair: np.ndarray = field(repr=False)
@@ -130,7 +130,10 @@ def init_social(
     adj = pop.network.tocsr()
     degree = np.asarray(adj.sum(axis=1)).ravel()
     inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
-    mean_of_ties = sp.diags_array(inv) @ adj
+    mean_of_ties = sp.csr_array(sp.diags_array(inv) @ adj)
+    # diffusion and contagion pull towards the mean of one's ties; a resident
+    # without ties is pulled towards their own value, i.e. not at all
+    influence = sp.csr_array(mean_of_ties + sp.diags_array((degree == 0).astype(float)))
     side = ef.area_cells
     x, y = world.xy(np.arange(world.ncells))
     cols = -(-world.height // side)
@@ -162,7 +165,7 @@ def init_social(
         violence_report_mul=np.ones(n),
         base_motivation=base_motivation.copy(),
         adjacency=adj,
-        mean_of_ties=sp.csr_array(mean_of_ties),
+        influence=influence,
         integration=degree / (degree + ef.tie_saturation),
         routine=routine,
         area_of_home=area_of_home,
@@ -173,7 +176,7 @@ def init_social(
         area_share=np.bincount(area_of_home, minlength=int(area_of_cell.max()) + 1) / n,
         cell_mean=averaging_matrix(pop.home, world.ncells),
         youth_ids=youth_ids,
-        youth_ties=sp.csr_array(mean_of_ties)[youth_ids],
+        youth_ties=mean_of_ties[youth_ids],
         isolated_ids=np.flatnonzero(pop.isolated_elderly),
         fair=np.zeros(n, np.int32),
         unfair=np.zeros(n, np.int32),
@@ -320,7 +323,7 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
         scenario.efficacy,
         scenario.careers,
     )
-    A, W = soc.adjacency, soc.mean_of_ties
+    A, W = soc.adjacency, soc.influence
 
     # --- trust: own contacts and responses to reports, then unfair arrests of ties
     T = soc.trust
