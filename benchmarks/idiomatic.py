@@ -1,4 +1,4 @@
-"""clssim's crime rules written as idiomatic Mesa agents — for benchmarking only.
+"""clssim's model written as idiomatic Mesa agents — for benchmarking only.
 
 This is a *reference implementation*, not part of the package and not meant
 for research use. It exists to answer one question from the project brief:
@@ -11,48 +11,102 @@ What is shared and what is not
 ------------------------------
 To compare like with like, the *starting state* is built with clssim's own
 builders and the same ``SeedSequence`` tree as :class:`~clssim.model.CLSModel`
-(``world_from_scenario``, ``build_population``, ``init_state``,
-``PoliceForce``): for a given scenario and seed both implementations start
-from the same neighbourhood, the same residents with the same propensities
-and the same officers, whose patrol (already one Mesa ``CellAgent`` per
-officer in clssim) draws from the same stream. Everything that happens to
-residents in a slot is re-implemented here per agent, in plain Python, with
-Mesa's ``random.Random`` (``self.random``) as the only source of randomness:
+(streams 0 Mesa, 1 world, 2 people, 3 propensity, 4 police, 6 social:
+``world_from_scenario``, ``build_population``, ``init_state``,
+``PoliceForce``, ``social.init_social``): for a given scenario and seed both
+implementations start from the same neighbourhood, the same residents with
+the same propensities, trust, participation and school engagement, and the
+same officers, whose patrol (already one Mesa ``CellAgent`` per officer in
+clssim) draws from the same stream. Each resident's starting values are
+copied into attributes of its :class:`Resident`; from then on everything
+that changes is computed per agent, in plain Python, with Mesa's
+``random.Random`` (``self.random``) as the only source of randomness for what
+residents (and the police, towards residents) do. Static structures come from
+clssim's builders too: a resident's ties (a list of :class:`Resident`), its
+routine cells, the area of its home and the residents of each cell.
 
-1. :meth:`Resident.step` (every resident, ``shuffle_do``): draw the activity
-   from :data:`clssim.routines.THRESHOLDS` for the resident's role, day type
-   and slot; go home / to work / to one of the local or leisure haunts; if
-   out of home, become motivated with probability ``p_motivated``; a
-   motivated offender with a remembered success returns there with
-   ``crime.return_probability``. Each resident then registers in its cell's
-   occupant list (and its household as "someone at home").
-2. :meth:`Resident.offend` (motivated residents only): the rational-choice,
-   guardianship and victim-selection rules of :func:`clssim.crime.crime_step`
-   (same formulas, same :data:`~clssim.crime.SUITABILITY` table, same
-   scenario parameters), then reporting and clearance (see "Scope" below).
+One slot (:meth:`IdiomaticModel.step`), in the order of ``CLSModel.step``:
 
-The two phases keep clssim's synchronous semantics: offenders see where
-*everyone* is in this slot, not a half-updated map, and vandalism damage is
-applied after all offenders have acted (as ``np.subtract.at`` does in the
-engine). Only the random streams differ, so the two implementations agree in
+1. **Patrol.** ``PoliceForce.patrol``: officers move; police presence, contact
+   presence and fair presence per cell (read as plain lists).
+2. :meth:`Resident.step` (every resident, ``shuffle_do``): **routines** —
+   draw the activity from :data:`clssim.routines.THRESHOLDS` for the
+   resident's role, day type and slot and go home / to work / to one of the
+   local or leisure haunts; **contacts** (:func:`clssim.social.police_contacts`)
+   — away from home with officers in reach, see the police and have a contact,
+   fair or not, with the officers' contact-weighted fairness; **motivation** —
+   out in public space, look for an opportunity with ``p_motivated``, returning
+   to a remembered success with ``crime.return_probability``. Each resident
+   then registers in its cell's occupant list (its household as "someone at
+   home").
+3. **Proximity visits** (:func:`clssim.social.proximity_visits`): the
+   residents ``PoliceForce.visits`` picks get a contact, fair with
+   ``PoliceForce.fairness(True)``. ``visits`` draws from a numpy Generator (the
+   engine's loop stream, ``rngs[5]``, otherwise unused here); it returns no one
+   without a contract, the case this reference is for.
+4. :meth:`Resident.offend` (motivated residents only): the rational-choice,
+   guardianship (police, bystanders, place managers and the informal
+   guardianship ``guard`` of collective efficacy) and victim-selection rules of
+   :func:`clssim.crime.crime_step`; then the aftermath of a completed offence:
+   **reporting** with the victim's trust, vandalism with the mean trust of the
+   cell's residents (:func:`clssim.reporting.report`, :func:`~clssim.social.cell_trust`);
+   **tips**, each witness present deciding (:func:`clssim.reporting.tips`);
+   **investigation** with the tip boost (``PoliceForce.investigate``); the
+   victim's tallies and the response to a report, the offender's tally
+   (:func:`clssim.social.note_offences`); **arrests**, in the act or after
+   investigation, perceived as fair with ``procedural_justice``
+   (``PoliceForce.arrest_fairness``) and followed by deterrence or labelling
+   (:func:`clssim.social.note_arrests`). A victim (once a day) and a resident
+   arrested unfairly tell their ties, who count the news for the day's end
+   (the engine's ``_tie_counts`` over the adjacency).
+5. Vandalism damage (after all offenders have acted, as ``np.subtract.at``
+   does in the engine); the police picture (``PoliceForce.record``) gets the
+   cells of the offences reported or tipped.
+6. **End of the day** (:func:`clssim.social.end_of_day`), in the last slot:
+   three ``AgentSet.do`` phases, so that what a resident reads from its ties
+   is their state *before* this phase changed anyone (the engine's ``W @ T``,
+   ``W`` = ``Social.influence``):
+   :meth:`Resident.experience_day` (own contacts, responses and ties'
+   unfair arrests → trust; sightings, the fear target, own and ties'
+   victimisation → insecurity; recent offences), :meth:`Resident.look_at_ties`
+   (mean trust and insecurity of one's ties, share of delinquent ties) and
+   :meth:`Resident.settle_day` (diffusion and drift of trust, contagion of
+   fear, participation, the offending career's ``p_motivated``, tallies
+   cleared); then :meth:`IdiomaticModel.update_efficacy` (collective efficacy
+   per area from its residents, informal guardianship per cell). Then the
+   daily upkeep of the ``maintenance`` property layer, as the engine.
+
+Only the random streams differ, so the two implementations agree in
 distribution, not bit for bit; ``benchmarks/engine.py`` checks that their
-offence rates agree within seed noise.
+indicators agree within seed noise.
 
-World-level bookkeeping that is not about agents — police patrol and the
-police picture (clssim's ``PoliceForce``), and the daily maintenance
-recovery of the ``maintenance`` property layer — is done as clssim does it.
+Scope
+-----
+``social=True`` (the default) is the whole slot that ``CLSModel.step`` runs on
+a scenario **without a Local Safety Contract and without shocks** (e.g. the
+default ``scenarios/neighbourhood.toml``): routines, patrol, police contacts
+and proximity visits, crime with informal guardianship, reporting with trust,
+tips, investigation, deterrence and labelling, the police picture, and the
+daily trust, insecurity, collective-efficacy and career dynamics. Not
+re-implemented: the contract's measures (programmes, field workers, school
+liaison, training) and shocks (pandemic, crisis, visitors), and the engine's
+recorder (events, time series, per-cell tables) — the reference keeps only
+the counts and means in :meth:`IdiomaticModel.summary`.
 
-Scope: the crime rules only. clssim's loop also runs social dynamics (police
-contacts, trust, insecurity, collective efficacy, offending careers, tips and
-investigations). They are not re-implemented here: victims report with the
-offence type's ``report_probability`` (clssim's rule at trust 0.5) and a
-reported offence is cleared with its ``clearance``. The offence-rate check in
-``benchmarks/engine.py`` therefore runs both models with the social feedbacks
-on *offending* switched off (informal guardianship, peer pull, school
-disengagement, deterrence and labelling set to 0), which makes the rules that
-produce true offences the same; the speed comparison runs the engine with
-everything on, so the engine does strictly more work per step than this
-reference.
+Two rules are transcribed exactly as the engine has them: contacts happen at
+the routine place, before a motivated offender returns to a remembered
+success (the engine's contacts come before ``crime_step`` moves offenders);
+and a resident without ties is pulled by diffusion and contagion towards
+their own trust and fear, i.e. not at all (the engine's ``Social.influence``),
+while a youth without ties has no delinquent peers.
+
+``social=False`` is the crime rules only: no contacts, no informal
+guardianship, no careers and no daily social dynamics; victims report with
+the offence type's ``report_probability`` (the engine's rule at trust 0.5),
+a reported offence is cleared with its ``clearance``, and only reports enter
+the police picture. It matches the engine's offence rate when the engine's
+social feedbacks on offending are switched off (``RATE_CHECK_OVERRIDES`` in
+``benchmarks/engine.py``).
 """
 
 from __future__ import annotations
@@ -64,19 +118,36 @@ import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
+from clssim import social
 from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, instant
-from clssim.crime import BURGLARY, OFFENCES, SUITABILITY, THEFT, VIOLENCE, init_state
+from clssim.crime import (
+    BURGLARY,
+    OFFENCES,
+    SUITABILITY,
+    THEFT,
+    VANDALISM,
+    VIOLENCE,
+    init_state,
+)
 from clssim.police import PoliceForce
-from clssim.population import build_population
+from clssim.population import R_STUDENT, build_population
 from clssim.routines import HOME, LEISURE, LOCAL, THRESHOLDS, WORK
 from clssim.scenario import Scenario, load_scenario
 from clssim.world import world_from_scenario
 
 KINDS = range(len(OFFENCES))
+#: ``recent`` above which a resident counts as a delinquent peer (``end_of_day``)
+DELINQUENT = 0.1
+#: daily pull of participation towards its fear-reduced target (``end_of_day``)
+PARTICIPATION_RATE = 0.05
+
+
+def _clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
 class Resident(mesa.Agent):
-    """One resident: routine activity each slot, and offending when motivated."""
+    """One resident: routines, police contacts, offending, and the day's social change."""
 
     def __init__(
         self,
@@ -102,10 +173,39 @@ class Resident(mesa.Agent):
         self.arrests = 0
         self.activity = HOME
         self.location = home
+        self.pupil = role == R_STUDENT
+        self.youth = False  # aged 12–24
+        self.isolated = False  # aged 65+ and living alone
+        # social state: one resident's entries of clssim.social.Social, neutral
+        # here; with social=True the model copies in social.init_social's values
+        self.trust = self.trust_base = 0.5
+        self.insecurity = 0.0
+        self.participation = self.participation_base = 0.0
+        self.engagement = 0.5  # school engagement (pupils)
+        self.vulnerability = 0.0  # count of vulnerability flags
+        self.isolation_relief = 0.0
+        self.programme_factor = self.report_mul = self.violence_report_mul = 1.0
+        self.base_motivation = p_motivated  # before the career multiplier
+        self.arrest_factor = 1.0  # deterrence and labelling
+        self.recent = 0.0  # decayed count of recent offences
+        self.sightings = 0.0  # decayed count of days with an officer seen
+        self.victimisations = 0
+        # static social structure (set by the model with social=True)
+        self.ties: list[Resident] = []
+        self.integration = 0.0  # ties / (ties + tie_saturation)
+        self.routine_cells = [home, *haunts_local, *haunts_leisure]
+        self.area = 0  # collective-efficacy area of the home
+        # what a resident's ties look like at the day's end (end_of_day phase 2)
+        self.ties_trust = self.ties_insecurity = self.delinquent_ties = 0.0
+        # the day's tallies, own and (told by them) of one's ties
+        self.fair = self.unfair = self.response = 0
+        self.victimised = self.offended = 0
+        self.seen_police = False
+        self.ties_victimised = self.ties_arrested_unfairly = 0
 
-    # ------------------------------------------------------------ phase 1
+    # ------------------------------------------------------------ the slot
     def step(self) -> None:
-        """Pick an activity and a place; decide whether to look for an opportunity."""
+        """Pick an activity and a place, meet officers, decide whether to offend."""
         model = self.model
         # routine activity: cumulative thresholds for my role, today, this slot
         t_home, t_work, t_local = model.thresholds[self.role]
@@ -124,6 +224,9 @@ class Resident(mesa.Agent):
             self.activity = LEISURE
             self.location = self.random.choice(self.haunts_leisure)
 
+        if model.social and self.activity != HOME:
+            self.meet_police()
+
         # motivation, and the return to a remembered success
         if self.activity >= LOCAL and self.random.random() < self.p_motivated:
             if self.memory >= 0 and self.random.random() < model.crime.return_probability:
@@ -139,9 +242,43 @@ class Resident(mesa.Agent):
         """Residents in my cell this slot (me included)."""
         return self.model.occupants[self.location]
 
-    # ------------------------------------------------------------ phase 2
+    def meet_police(self) -> None:
+        """Away from home: see officers in reach and perhaps have a contact.
+
+        Mirrors :func:`clssim.social.police_contacts` for one resident: with
+        officers in reach whose contact factors sum to ``k``, a contact happens
+        with probability ``1 − (1 − contact_rate)^k`` and is fair with the
+        contact-weighted mean fairness of those officers.
+        """
+        model = self.model
+        k = model.contact_presence[self.location]
+        if k <= 0.0:
+            return
+        self.seen_police = True
+        if self.random.random() < 1.0 - (1.0 - model.contact_rate) ** k:
+            self.have_contact(self.random.random() < model.fair_presence[self.location] / k)
+
+    def have_contact(self, fair: bool) -> None:
+        """Tally a contact with an officer, fair or not."""
+        if fair:
+            self.fair += 1
+            self.model.contacts_fair += 1
+        else:
+            self.unfair += 1
+            self.model.contacts_unfair += 1
+
+    def receive_visit(self, fairness: float) -> None:
+        """A proximity officer's visit (:func:`clssim.social.proximity_visits`)."""
+        self.seen_police = True
+        self.have_contact(self.random.random() < fairness)
+
     def offend(self) -> None:
-        """Rational choice, guardianship, victim, reporting and clearance."""
+        """Rational choice, guardianship, victim; then the offence's aftermath.
+
+        Mirrors :func:`clssim.crime.crime_step` for one motivated offender
+        (same formulas, same :data:`~clssim.crime.SUITABILITY` table, same
+        scenario parameters, informal guardianship as ``guardianship=``).
+        """
         model = self.model
         cfg = model.crime
         cell = self.location
@@ -157,7 +294,7 @@ class Resident(mesa.Agent):
         light = model.lighting[cell] if model.dark else 1.0
         maint = float(model.maintenance[cell])
         surv = model.surveillance[cell]
-        police = float(model.presence[cell])
+        police = model.presence[cell]
         safe = math.exp(
             -(
                 cfg.risk_lighting * light
@@ -180,18 +317,17 @@ class Resident(mesa.Agent):
             return  # no attempt
         kind = self.random.choices(KINDS, weights=eu)[0]
 
-        # guardianship
+        # guardianship: police, bystanders, place managers, collective efficacy
         bystanders = occupied if kind == BURGLARY else max(others - 1, 0)
         police_h = cfg.guard_police * police
-        other_h = cfg.guard_bystander * surv * math.log1p(bystanders)
+        other_h = cfg.guard_bystander * surv * math.log1p(bystanders) + model.guard[cell]
         if not model.night:
             other_h += cfg.guard_place * model.place_management[cell]
         hazard = police_h + other_h
         if self.random.random() < 1.0 - math.exp(-hazard):  # foiled
             by_police = police_h / hazard if hazard > 0 else 0.0
             if self.random.random() < cfg.in_flagrante_arrest * by_police:
-                self.arrests += 1
-                model.arrests += 1
+                self.arrested()
             return
 
         # victim or target
@@ -205,21 +341,197 @@ class Resident(mesa.Agent):
         else:
             victim = None
             model.vandalised.append(cell)
-
-        # dark figure and clearance
-        reported = self.random.random() < model.report_probability[kind]
-        arrested = reported and self.random.random() < model.clearance[kind]
         self.memory = cell
         self.offences += 1
         model.offences_true[kind] += 1
+        if model.social:
+            self.aftermath(kind, cell, victim, here)
+        else:
+            self.aftermath_crime_only(kind, cell, victim)
+
+    def aftermath(self, kind: int, cell: int, victim: Resident | None, here: list) -> None:
+        """Reporting, tips, investigation and tallies of a completed offence.
+
+        Mirrors the engine's phases 5–6 for one offence:
+        :func:`clssim.reporting.report` (the victim's trust; vandalism: the cell
+        residents' mean trust), :func:`clssim.reporting.tips`,
+        :meth:`clssim.police.PoliceForce.investigate` and
+        :func:`clssim.social.note_offences`. Trust changes only at a day's end
+        and everyone has moved before anyone offends, so deciding here, offence
+        by offence, is what the engine decides for the whole slot at once.
+        """
+        model = self.model
+        reported = victim.reports(kind) if victim is not None else model.vandalism_reported(cell)
+        tipped = any(w.tips() for w in here if w is not self and w is not victim)
+        arrested = model.investigate(kind, reported, tipped)
+        self.offended += 1
+        if victim is not None:
+            victim.suffer(reported)
         if reported:
             model.offences_recorded[kind] += 1
-            model.reported_cells.append(cell)
+        if tipped:
+            model.tips += 1
+        if reported or tipped:
+            model.known_cells.append(cell)
         if arrested:
-            self.arrests += 1
-            model.arrests += 1
+            self.arrested()
+
+    def aftermath_crime_only(self, kind: int, cell: int, victim: Resident | None) -> None:
+        """``social=False``: report with ``report_probability``, clear with ``clearance``."""
+        model = self.model
+        reported = self.random.random() < model.report_probability[kind]
+        if reported:
+            model.offences_recorded[kind] += 1
+            model.known_cells.append(cell)
+            if self.random.random() < model.clearance[kind]:
+                self.arrested()
         if victim is not None:
-            model.victims.add(victim)
+            victim.victimisations += 1
+
+    def reports(self, kind: int) -> bool:
+        """As a victim, tell the police? (:func:`clssim.reporting.report`)
+
+        ``p = report_probability × (1 + report_effect × (trust − 0.5))`` times
+        the resident's reporting multipliers (``u < p`` needs no clip to [0, 1]).
+        """
+        model = self.model
+        p = model.report_probability[kind] * (1.0 + model.report_effect * (self.trust - 0.5))
+        p *= self.report_mul
+        if kind == VIOLENCE:
+            p *= self.violence_report_mul
+        return self.random.random() < p
+
+    def tips(self) -> bool:
+        """As a witness, pass a tip with ``tip_rate × trust`` (:func:`clssim.reporting.tips`)."""
+        return self.random.random() < self.model.tip_rate * self.trust
+
+    def suffer(self, reported: bool) -> None:
+        """Tally a victimisation and, if reported, the police response to it
+        (:func:`clssim.social.note_offences`)."""
+        if not self.victimised:  # the day's news reaches my ties (once a day)
+            for tie in self.ties:
+                tie.ties_victimised += 1
+        self.victimised += 1
+        self.victimisations += 1
+        if reported:
+            self.response += 1 if self.random.random() < self.model.response_quality else -1
+
+    def arrested(self) -> None:
+        """Arrested: fair (deterrence) or unfair (labelling, and news for one's
+        ties, whose trust suffers vicariously), with
+        ``PoliceForce.arrest_fairness``'s probability
+        (:func:`clssim.social.note_arrests`)."""
+        model = self.model
+        self.arrests += 1
+        model.arrests += 1
+        if not model.social:
+            return
+        if self.random.random() < model.police.procedural_justice:
+            self.arrest_factor *= 1.0 - model.careers.deterrence
+        else:
+            self.arrest_factor *= 1.0 + model.careers.labelling
+            for tie in self.ties:
+                tie.ties_arrested_unfairly += 1
+
+    # ------------------------------------------------ the day's end (social)
+    def experience_day(self) -> None:
+        """Phase 1 of :func:`clssim.social.end_of_day`: one's own day.
+
+        Trust: fair contacts remove a share of distrust, unfair ones a share of
+        trust, so do satisfying and unsatisfying responses to one's reports;
+        each unfair arrest of a tie today costs ``vicarious_loss``. Insecurity:
+        sightings decay and count today's; fear relaxes towards its target,
+        jumps with one's own victimisations and with each tie victimised today.
+        Careers: recent offences decay and count today's.
+        """
+        model = self.model
+        t, ins = model.trust_cfg, model.insecurity_cfg
+        trust = self.trust
+        if self.fair or self.unfair or self.response:
+            trust = 1.0 - (1.0 - trust) * (1.0 - t.contact_gain) ** self.fair
+            trust *= (1.0 - t.contact_loss) ** self.unfair
+            if self.response > 0:
+                trust = 1.0 - (1.0 - trust) * (1.0 - t.response_gain) ** self.response
+            elif self.response < 0:
+                trust *= (1.0 - t.response_loss) ** -self.response
+        if self.ties_arrested_unfairly:
+            trust *= (1.0 - t.vicarious_loss) ** self.ties_arrested_unfairly
+        self.trust = trust
+
+        self.sightings = self.sightings * model.sighting_decay + self.seen_police
+        fear = self.insecurity
+        fear += (self.insecurity_target() - fear) * model.fear_adapt
+        if self.victimised:
+            fear += (1.0 - fear) * (1.0 - (1.0 - ins.victim_jump) ** self.victimised)
+        if self.ties_victimised:
+            fear += (1.0 - fear) * (1.0 - (1.0 - ins.network_jump) ** self.ties_victimised)
+        self.insecurity = fear
+
+        self.recent = self.recent * model.recent_decay + self.offended
+
+    def insecurity_target(self) -> float:
+        """The fear my situation sustains (:func:`clssim.social.insecurity_target`):
+        logistic in the disorder and darkness of my routine cells, my
+        vulnerabilities, officers seen, my area's collective efficacy and, for
+        the isolated elderly, isolation."""
+        model = self.model
+        cfg = model.insecurity_cfg
+        cell_fear = model.cell_fear
+        z = sum(cell_fear[c] for c in self.routine_cells) / len(self.routine_cells)
+        z += cfg.intercept + cfg.vulnerability * self.vulnerability
+        z -= cfg.police_visibility * (1.0 - math.exp(-self.sightings / 5.0))
+        z -= cfg.collective_efficacy * model.efficacy[self.area]
+        if self.isolated:
+            z += cfg.isolation * (1.0 - self.isolation_relief)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def look_at_ties(self) -> None:
+        """Phase 2: the mean trust and insecurity of my ties and (youths) the share
+        of them who offended recently, as they stand after phase 1 (the engine's
+        ``W @ T``, ``W @ I`` and ``youth_ties @ delinquent``). Without ties I
+        am my own reference (no pull, ``Social.influence``) and have no
+        delinquent peers."""
+        ties = self.ties
+        if not ties:
+            self.ties_trust, self.ties_insecurity = self.trust, self.insecurity
+            return
+        trust = fear = 0.0
+        for tie in ties:
+            trust += tie.trust
+            fear += tie.insecurity
+        n = len(ties)
+        self.ties_trust, self.ties_insecurity = trust / n, fear / n
+        if self.youth:
+            self.delinquent_ties = sum(1 for tie in ties if tie.recent > DELINQUENT) / n
+
+    def settle_day(self) -> None:
+        """Phase 3: trust diffuses towards my ties and drifts to my baseline; fear
+        spreads from my ties (faster up than down); participation follows fear;
+        my offending career sets tomorrow's ``p_motivated``; tallies are cleared."""
+        model = self.model
+        t, ins, car = model.trust_cfg, model.insecurity_cfg, model.careers
+        trust = self.trust + t.diffusion * (self.ties_trust - self.trust)
+        trust += (self.trust_base - trust) * model.trust_drift
+        self.trust = _clip01(trust)
+
+        gap = self.ties_insecurity - self.insecurity
+        fear = self.insecurity + gap * (ins.contagion_up if gap > 0.0 else ins.contagion_down)
+        self.insecurity = fear = _clip01(fear)
+
+        target = self.participation_base * (1.0 - model.fear_withdrawal * fear)
+        self.participation += PARTICIPATION_RATE * (target - self.participation)
+
+        multiplier = self.arrest_factor * self.programme_factor
+        if self.pupil:
+            multiplier *= 1.0 + car.school_weight * (0.5 - self.engagement)
+        if self.youth:
+            multiplier *= 1.0 + car.peer_weight * self.delinquent_ties
+        self.p_motivated = _clip01(self.base_motivation * multiplier)
+
+        self.fair = self.unfair = self.response = 0
+        self.victimised = self.offended = 0
+        self.seen_police = False
+        self.ties_victimised = self.ties_arrested_unfairly = 0
 
 
 class GridResident(Resident, CellAgent):
@@ -239,7 +551,10 @@ class GridResident(Resident, CellAgent):
 
 
 class IdiomaticModel(mesa.Model):
-    """The clssim neighbourhood with one Mesa agent per resident (benchmark reference)."""
+    """The clssim neighbourhood with one Mesa agent per resident (benchmark reference).
+
+    ``social=False`` runs the crime rules only (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -247,20 +562,26 @@ class IdiomaticModel(mesa.Model):
         *,
         seed: int | None = None,
         cell_space: bool = False,
+        social: bool = True,
     ):
         scenario = scenario if scenario is not None else load_scenario()
         if seed is not None:
             scenario = scenario.with_overrides({"seed": seed})
+        if scenario.contract is not None or scenario.shocks:
+            raise ValueError("the idiomatic reference has no contract measures and no shocks")
         self.scenario_config = scenario
+        self.social = social
         # CLSModel's SeedSequence tree (0 Mesa, 1 world, 2 people, 3 propensity,
-        # 4 police): the same neighbourhood, residents and officers for a seed
-        streams = np.random.SeedSequence(scenario.seed).spawn(7)
+        # 4 police, 5 loop, 6 social): the same neighbourhood, residents and
+        # officers for a seed. Stream 5 only feeds PoliceForce.visits here.
+        streams = np.random.SeedSequence(scenario.seed).spawn(9)
         rngs = [np.random.default_rng(s) for s in streams]
         super().__init__(rng=rngs[0])
         self.world = world_from_scenario(scenario, rngs[1], mesa_random=self.random)
         pop = build_population(scenario, self.world, rngs[2])
         state = init_state(pop, scenario.crime, rngs[3])
         self.police = PoliceForce(self, self.world, scenario.police, rngs[4])
+        self.visit_rng = rngs[5]
         self.n_steps = scenario.steps
         self.n_residents = pop.n
         self.crime = cfg = scenario.crime
@@ -280,6 +601,8 @@ class IdiomaticModel(mesa.Model):
         self.report_probability = [getattr(cfg, k).report_probability for k in OFFENCES]
         self.clearance = [getattr(cfg, k).clearance for k in OFFENCES]
         self.routine = THRESHOLDS.tolist()  # [daytype][slot][role] -> 3 thresholds
+        #: informal guardianship per cell (collective efficacy; 0 without social)
+        self.guard = [0.0] * self.world.ncells
 
         self.households_by_cell: dict[int, list[int]] = defaultdict(list)
         for h, cell in enumerate(pop.hh_home.tolist()):
@@ -302,45 +625,164 @@ class IdiomaticModel(mesa.Model):
         for role, hh, home, work, local, leisure, p in columns:
             kind(self, role, hh, home, work, local, leisure, p)
         self.residents = self.agents_by_type[kind]
-        by_id = list(self.residents)  # in creation order: resident id i is by_id[i]
-        self.head_of_household = [by_id[i] for i in pop.hh_start.tolist()]
+        #: residents in creation order: resident id i is ``by_id[i]``
+        self.by_id: list[Resident] = list(self.residents)
+        self.head_of_household = [self.by_id[i] for i in pop.hh_start.tolist()]
         if cell_space:
-            for resident in by_id:
+            for resident in self.by_id:
                 resident.cell = self.cell_at[resident.home]
+        if social:
+            self._join_social(scenario, pop, state, rngs[6])
 
         k = len(OFFENCES)
         self.offences_true = [0] * k
         self.offences_recorded = [0] * k
         self.arrests = 0
-        self.victims: set[Resident] = set()
+        self.tips = 0
+        self.contacts_fair = self.contacts_unfair = 0
+        self._trust_sum = self._insecurity_sum = 0.0  # over slots, as the recorder
 
+    def _join_social(self, scenario: Scenario, pop, state, rng: np.random.Generator) -> None:
+        """Starting social state from :func:`clssim.social.init_social` (same stream
+        as the engine), copied into each resident, plus the static structures:
+        each resident's ties and the residents of each cell."""
+        soc = social.init_social(pop, self.world, scenario, state.p_motivated, rng)
+        self.trust_cfg, self.insecurity_cfg = scenario.trust, scenario.insecurity
+        self.careers, ef = scenario.careers, scenario.efficacy
+        self.contact_rate = scenario.police.contact_rate
+        self.response_quality = scenario.police.response_quality
+        self.tip_rate = scenario.trust.tip_rate
+        self.report_effect = scenario.trust.report_effect
+        self.tip_boost = scenario.police.tip_clearance_boost
+        self.fear_withdrawal = ef.fear_withdrawal
+        self.guardianship = ef.guardianship
+        self.trust_drift = 1.0 - math.exp(-1.0 / scenario.trust.drift_days)
+        self.fear_adapt = 1.0 - math.exp(-1.0 / scenario.insecurity.adapt_days)
+        self.sighting_decay = math.exp(-1.0 / scenario.insecurity.sighting_days)
+        self.recent_decay = math.exp(-1.0 / scenario.careers.memory_days)
+
+        adj = soc.adjacency
+        self.area_of_cell = soc.area_of_cell.tolist()
+        self.n_areas = len(soc.efficacy)
+        self.residents_of_cell: dict[int, list[Resident]] = defaultdict(list)
+        starting = {
+            "trust": soc.trust,
+            "trust_base": soc.trust_base,
+            "insecurity": soc.insecurity,
+            "participation": soc.participation,
+            "participation_base": soc.participation_base,
+            "engagement": soc.engagement,
+            "vulnerability": soc.vulnerability,
+            "isolation_relief": soc.isolation_relief,
+            "programme_factor": soc.programme_factor,
+            "report_mul": soc.report_mul,
+            "violence_report_mul": soc.violence_report_mul,
+            "base_motivation": soc.base_motivation,
+            "area": soc.area_of_home,
+            "isolated": pop.isolated_elderly,
+            "youth": pop.youth,
+        }
+        for name, values in starting.items():
+            for r, value in zip(self.by_id, values.tolist(), strict=True):
+                setattr(r, name, value)
+        for i, r in enumerate(self.by_id):
+            r.ties = [self.by_id[j] for j in adj.indices[adj.indptr[i] : adj.indptr[i + 1]]]
+            r.integration = len(r.ties) / (len(r.ties) + ef.tie_saturation)
+            self.residents_of_cell[r.home].append(r)
+        self.residents_of_cell = dict(self.residents_of_cell)
+        self.update_efficacy()
+        self.take_social_means()
+
+    # ---------------------------------------------------------------- the slot
     def step(self) -> None:
-        """One slot: everyone moves, then the motivated offend (Mesa bumps ``steps``)."""
+        """One slot, in ``CLSModel.step``'s order (Mesa bumps ``steps``)."""
         t = instant(self.steps - 1, self.scenario_config.time.start_weekday)
         self.thresholds = self.routine[t.daytype][t.slot]
         self.dark = t.slot in (NIGHT, EVENING)
         self.night = t.slot == NIGHT
-        self.presence = self.police.patrol(t.slot)
+        police = self.police
+        self.presence = police.patrol(t.slot).tolist()
+        self.contact_presence = police.contact_presence.tolist()
+        self.fair_presence = police.fair_presence.tolist()
 
         self.occupants: dict[int, list[Resident]] = defaultdict(list)
         self.households_at_home: set[int] = set()
         self.motivated: list[Resident] = []
         self.vandalised: list[int] = []
-        self.reported_cells: list[int] = []
+        self.known_cells: list[int] = []
         self.residents.shuffle_do("step")
+        if self.social:
+            fairness = police.fairness(True)
+            for i in police.visits(t.slot, self.visit_rng).tolist():
+                self.by_id[i].receive_visit(fairness)
         mesa.agent.AgentSet(self.motivated, random=self.random).do("offend")
 
         # vandalism damage after everyone has acted, then clip (as the engine)
         for cell in self.vandalised:
             self.maintenance[cell] -= self.crime.vandalism_damage
         np.clip(self.maintenance, 0.0, 1.0, out=self.maintenance)
-        self.police.record(np.asarray(self.reported_cells, dtype=np.int64))
-        if t.slot == SLOTS_PER_DAY - 1:  # daily upkeep of the property layer
-            base = self.world.baseline["maintenance"]
+        police.record(np.asarray(self.known_cells, dtype=np.int64))
+        if t.slot == SLOTS_PER_DAY - 1:
+            if self.social:
+                self.end_of_day()
+            base = self.world.baseline["maintenance"]  # daily upkeep of the layer
             self.maintenance += (base - self.maintenance) * self._repair
+        if self.social:
+            self._trust_sum += self.trust_mean
+            self._insecurity_sum += self.insecurity_mean
         if self.steps >= self.n_steps:
             self.running = False
 
+    def investigate(self, kind: int, reported: bool, tipped: bool) -> bool:
+        """Clear a known offence by arrest (:meth:`clssim.police.PoliceForce.investigate`):
+        with the type's ``clearance``, times ``1 + tip_clearance_boost`` if tipped."""
+        if not (reported or tipped):
+            return False
+        p = self.clearance[kind]
+        if tipped:
+            p *= 1.0 + self.tip_boost
+        return self.random.random() < p
+
+    def vandalism_reported(self, cell: int) -> bool:
+        """Vandalism is reported by the cell's residents with their mean trust, or
+        everyone's if nobody lives there (:func:`clssim.social.cell_trust`)."""
+        living = self.residents_of_cell.get(cell)
+        trust = sum(r.trust for r in living) / len(living) if living else self.trust_mean
+        p = self.report_probability[VANDALISM] * (1.0 + self.report_effect * (trust - 0.5))
+        return self.random.random() < p
+
+    # ---------------------------------------------------------- the day's end
+    def end_of_day(self) -> None:
+        """:func:`clssim.social.end_of_day`, per resident, in three synchronous phases."""
+        ins = self.insecurity_cfg
+        self.cell_fear = [
+            ins.disorder * (1.0 - m) + ins.darkness * (1.0 - light)
+            for m, light in zip(self.maintenance.tolist(), self.lighting, strict=True)
+        ]
+        self.residents.do("experience_day")
+        self.residents.do("look_at_ties")
+        self.residents.do("settle_day")
+        self.update_efficacy()
+        self.take_social_means()
+
+    def update_efficacy(self) -> None:
+        """Collective efficacy per area = mean over its residents of participation ×
+        integration; informal guardianship per cell = ``guardianship`` × its
+        area's efficacy (:func:`clssim.social.update_efficacy`)."""
+        total, count = [0.0] * self.n_areas, [0] * self.n_areas
+        for r in self.residents:
+            total[r.area] += r.participation * r.integration
+            count[r.area] += 1
+        self.efficacy = [s / c if c else 0.0 for s, c in zip(total, count, strict=True)]
+        self.guard = [self.guardianship * self.efficacy[a] for a in self.area_of_cell]
+
+    def take_social_means(self) -> None:
+        """Mean trust and insecurity over residents (as of the last day's end)."""
+        n = len(self.residents)
+        self.trust_mean = sum(r.trust for r in self.residents) / n
+        self.insecurity_mean = sum(r.insecurity for r in self.residents) / n
+
+    # ---------------------------------------------------------------- outputs
     def run(self, steps: int | None = None) -> IdiomaticModel:
         """Run ``steps`` slots (default: to the scenario's end)."""
         for _ in range(self.n_steps - self.steps if steps is None else steps):
@@ -354,3 +796,33 @@ class IdiomaticModel(mesa.Model):
     def offences_per_1000_per_year(self) -> float:
         """True offences per 1,000 residents per simulated year (as ``summary.json``)."""
         return 1000.0 * sum(self.offences_true) / (self.n_residents * self.years)
+
+    def summary(self) -> dict[str, float]:
+        """Headline indicators under the names of the engine's ``summary.json``.
+
+        ``final_*`` are means over residents at the end; ``mean_trust`` and
+        ``mean_insecurity`` average, over slots, the mean as of the last day's
+        end (the engine's time series). Social keys only with ``social=True``.
+        """
+        true, recorded = sum(self.offences_true), sum(self.offences_recorded)
+        out = {
+            "offences_true": true,
+            "offences_recorded": recorded,
+            "reporting_rate": recorded / true if true else 0.0,
+            "offences_per_1000_per_year": self.offences_per_1000_per_year(),
+            "arrests": self.arrests,
+        }
+        if self.social:
+            residents, slots = self.residents, max(self.steps, 1)
+            out |= {
+                "final_trust": self.trust_mean,
+                "final_insecurity": self.insecurity_mean,
+                "mean_trust": self._trust_sum / slots,
+                "mean_insecurity": self._insecurity_sum / slots,
+                "tips": self.tips,
+                "contacts_fair": self.contacts_fair,
+                "contacts_unfair": self.contacts_unfair,
+                "mean_collective_efficacy": sum(self.efficacy[r.area] for r in residents)
+                / len(residents),
+            }
+        return out
