@@ -215,13 +215,13 @@ def police_contacts(
     sees the police. Returns the slot's (fair, unfair) contacts.
     """
     where = loc[away]
-    k = contact_presence[where]
-    in_reach = k > 0
+    in_reach = (contact_presence > 0)[where]  # officers' reach is a few cells: test those
     near = away[in_reach]
     if near.size == 0:
         return 0, 0
     soc.seen_police[near] = True
-    k, where = k[in_reach], where[in_reach]
+    where = where[in_reach]
+    k = contact_presence[where]
     met = rng.random(near.size) < 1.0 - (1.0 - contact_rate) ** k
     who, where = near[met], where[met]
     fair = rng.random(who.size) < fair_presence[where] / contact_presence[where]
