@@ -34,9 +34,9 @@ from clssim.world import World
 #: Age groups used by routines and outputs.
 AGE_GROUPS = ("child", "youth", "adult", "elderly")
 CHILD, YOUTH, ADULT, ELDERLY = range(4)
-#: Roles index the routine tables (``routines.ROUTINE``).
-ROLES = ("child", "student", "neet", "employed", "unemployed", "elderly")
-R_CHILD, R_STUDENT, R_NEET, R_EMPLOYED, R_UNEMPLOYED, R_ELDERLY = range(6)
+#: Roles index the routine tables (``routines.ROUTINE``); infants (0–2) stay home.
+ROLES = ("child", "student", "neet", "employed", "unemployed", "elderly", "infant")
+R_CHILD, R_STUDENT, R_NEET, R_EMPLOYED, R_UNEMPLOYED, R_ELDERLY, R_INFANT = range(7)
 LEISURE_USES = (COMMERCE, NIGHTLIFE, PUBLIC, TRANSIT)
 
 
@@ -211,6 +211,7 @@ def _roles(
     in_school_18 = np.where(poor, 0.3, 0.5)
     role = np.full(n, R_UNEMPLOYED, dtype=np.int8)
     role[age < 12] = R_CHILD
+    role[age < 3] = R_INFANT
     role[(age >= 12) & (age < 18)] = R_STUDENT
     young = (age >= 18) & (age < 25)
     role[young & (u < in_school_18)] = R_STUDENT

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clssim.population import Population
+from clssim.population import ROLES, Population
 
 ACTIVITIES = ("home", "work", "local", "leisure")
 HOME, WORK, LOCAL, LEISURE = range(4)
@@ -104,9 +104,9 @@ _R = {
         ],
     ),
 }
-ROUTINE = np.array(
-    [_R[r] for r in ("child", "student", "neet", "employed", "unemployed", "elderly")]
-)
+# infants (0–2) are at home with their family at all times
+_R["infant"] = ([[1.0, 0, 0, 0]] * 4, [[1.0, 0, 0, 0]] * 4)
+ROUTINE = np.array([_R[r] for r in ROLES])
 assert np.allclose(ROUTINE.sum(-1), 1.0)
 #: Cumulative activity thresholds, shape (daytype, slot, role, 3): an activity
 #: is the number of thresholds a uniform passes (the per-agent reference uses it).
