@@ -124,8 +124,12 @@ class Routines:
     drawing the activity first and then one of its places uniformly, with
     half the random numbers and no per-activity passes.
 
-    The thresholds of every (day type, slot) are precomputed per resident;
-    call :meth:`refresh` after residents change role (e.g. lose their job).
+    The thresholds of every (day type, slot) are precomputed per resident
+    (32 bytes per option per resident); call :meth:`refresh` after residents
+    change role (e.g. lose their job). The cost grows with the number of
+    haunts: with the default 3 + 3 a slot of the default neighbourhood is 14%
+    faster than drawing activity and place separately, with the maximum
+    20 + 20 about 8% slower.
     """
 
     def __init__(self, pop: Population):
