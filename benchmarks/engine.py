@@ -254,23 +254,28 @@ def holm(pvalues: dict[str, float], alpha: float = 0.05) -> dict[str, bool]:
     return rejected
 
 
+def paired_runs(
+    scenario, seeds: list[int], keys: list[str], *, social: bool, label: str
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Summary values ``keys`` of the engine and of the reference, per seed."""
+    engine: dict[str, list[float]] = {k: [] for k in keys}
+    idiom: dict[str, list[float]] = {k: [] for k in keys}
+    for seed in seeds:
+        e = CLSModel(scenario, seed=seed).run().summary
+        i = IdiomaticModel(scenario, seed=seed, social=social).run().summary()
+        for k in keys:
+            engine[k].append(float(e[k]))
+            idiom[k].append(float(i[k]))
+        rate = "offences_per_1000_per_year"
+        log(f"  {label}, seed {seed}: {rate} engine {e[rate]:.1f}, idiomatic {i[rate]:.1f}")
+    return engine, idiom
+
+
 def agreement(cfg: dict[str, Any]) -> dict[str, Any]:
     """The whole model: engine and reference on the same seeds, every indicator."""
     scenario = scenario_for(5_000, SIZES[5_000], cfg["rate_years"] * 365)
     seeds = list(range(1, cfg["rate_seeds"] + 1))
-    engine: dict[str, list[float]] = {k: [] for k in INDICATORS}
-    idiom: dict[str, list[float]] = {k: [] for k in INDICATORS}
-    for seed in seeds:
-        e = CLSModel(scenario, seed=seed).run().summary
-        i = IdiomaticModel(scenario, seed=seed, social=True).run().summary()
-        for k in INDICATORS:
-            engine[k].append(float(e[k]))
-            idiom[k].append(float(i[k]))
-        log(
-            f"  whole model, seed {seed}: offences/1000/yr engine "
-            f"{engine['offences_per_1000_per_year'][-1]:.1f}, idiomatic "
-            f"{idiom['offences_per_1000_per_year'][-1]:.1f}"
-        )
+    engine, idiom = paired_runs(scenario, seeds, list(INDICATORS), social=True, label="whole model")
     tests = {k: welch(engine[k], idiom[k]) for k in INDICATORS}
     rejected = holm({k: t["welch_p"] for k, t in tests.items()})
     for k, t in tests.items():
@@ -291,14 +296,9 @@ def offence_rates(cfg: dict[str, Any]) -> dict[str, Any]:
     neutral = existing(RATE_CHECK_OVERRIDES)
     scenario = scenario_for(5_000, SIZES[5_000], cfg["rate_years"] * 365, **neutral)
     seeds = list(range(1, cfg["rate_seeds"] + 1))
-    engine, idiom = [], []
-    for seed in seeds:
-        summary = CLSModel(scenario, seed=seed).run().summary
-        engine.append(float(summary["offences_per_1000_per_year"]))
-        model = IdiomaticModel(scenario, seed=seed, social=False).run()
-        idiom.append(model.offences_per_1000_per_year())
-        log(f"  crime rules, seed {seed}: engine {engine[-1]:.1f}, idiomatic {idiom[-1]:.1f}")
-    test = welch(engine, idiom)
+    rate = "offences_per_1000_per_year"
+    engine, idiom = paired_runs(scenario, seeds, [rate], social=False, label="crime rules")
+    test = welch(engine[rate], idiom[rate])
     e, i = test["engine_mean_sd_ci95"], test["idiomatic_mean_sd_ci95"]
     return {
         "residents": 5_000,
