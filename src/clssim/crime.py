@@ -121,7 +121,7 @@ class CrimeState:
 
     p_motivated: np.ndarray  #: per-slot probability of looking for an opportunity
     propensity_core: np.ndarray  #: trait × age × sex (employment applied on top)
-    reward: np.ndarray  #: per offence type (column vector)
+    reward_suitability: np.ndarray  #: reward × SUITABILITY, (offence types, land uses)
     memory: np.ndarray  #: cell of the last success, -1 if none
     offences: np.ndarray  #: completed offences per resident
     arrests: np.ndarray  #: arrests per resident
@@ -132,7 +132,7 @@ def init_state(pop, cfg, rng: np.random.Generator) -> CrimeState:
     state = CrimeState(
         np.zeros(n),
         propensity_core(pop, cfg, rng),
-        per_type(cfg, "reward")[:, None],
+        per_type(cfg, "reward")[:, None] * SUITABILITY,
         np.full(n, -1, np.int64),
         np.zeros(n, np.int32),
         np.zeros(n, np.int32),
@@ -224,9 +224,8 @@ def crime_step(
         + cfg.risk_police * police
     )
     safe = np.exp(-risk_hazard)  # 1 − perceived risk
-    value = (state.reward * SUITABILITY)[:, lu] * safe  # (4, k)
-    value[BURGLARY] *= attr
-    value[THEFT] *= attr
+    value = state.reward_suitability[:, lu] * safe  # (4, k)
+    value[BURGLARY : THEFT + 1] *= attr  # burglary and theft: attractive targets
     value[VANDALISM] *= 1.0 - maint  # the availability of vandalism: disorder invites more
     u = rng.random(cand.size)
     maybe = u < value.max(axis=0)

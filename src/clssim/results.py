@@ -97,7 +97,7 @@ class Recorder:
         np.add.at(self.recorded[s], off.kind[off.reported], 1)
         np.add.at(self.cell_true, (off.cell, off.kind), 1)
         np.add.at(self.cell_recorded, (off.cell[off.reported], off.kind[off.reported]), 1)
-        self.victims[s] = np.unique(off.victim[off.victim >= 0]).size
+        self.victims[s] = len(set(off.victim[off.victim >= 0].tolist()))  # a few: no np.unique
         self._events.append(
             {
                 "step": np.full(len(off), s, dtype=np.int32),
@@ -119,7 +119,7 @@ class Recorder:
         if len(off):
             first = off.prior == 0
             self.extra["tips"][s] = int(off.tipped.sum())
-            self.extra["first_time_offenders"][s] = np.unique(off.offender[first]).size
+            self.extra["first_time_offenders"][s] = len(set(off.offender[first].tolist()))
             self.extra["repeat_offences"][s] = int((~first).sum())
 
     def record_social_state(self, s: int, now: dict[str, float]) -> None:

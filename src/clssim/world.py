@@ -19,6 +19,7 @@ the app and the outputs see.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -58,15 +59,15 @@ class World:
     baseline: dict[str, np.ndarray]  #: values the layers relax back to
     neighbours: np.ndarray = field(repr=False)  #: (ncells, 9) Moore + self, -1 pad
 
-    @property
+    @cached_property
     def width(self) -> int:
         return int(self.grid.dimensions[0])
 
-    @property
+    @cached_property
     def height(self) -> int:
         return int(self.grid.dimensions[1])
 
-    @property
+    @cached_property
     def ncells(self) -> int:
         return self.width * self.height
 
