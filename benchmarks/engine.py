@@ -17,7 +17,8 @@ Measurements (all numpy work single-threaded, see ``THREAD_VARS``):
    Mesa reference (``benchmarks/idiomatic.py``), both running the whole model
    on the default neighbourhood, several seeds each: Welch's t-test per
    headline indicator (offences, reporting, arrests, tips, contacts, trust,
-   insecurity, collective efficacy), Holm-corrected across indicators. Then
+   insecurity, collective efficacy, victims, offenders and repeat offenders,
+   trust and insecurity of groups), Holm-corrected across indicators. Then
    the same for the reference's crime rules alone (``social=False``), with the
    engine's social feedbacks on offending switched off
    (``RATE_CHECK_OVERRIDES``): the offence rate.
@@ -28,7 +29,8 @@ Measurements (all numpy work single-threaded, see ``THREAD_VARS``):
    the reference with the crime rules only (a lower bound of the ratio: the
    engine still runs everything) and the whole model with residents in Mesa's
    cell space. The references run fewer steps; resident-steps/s normalises
-   for that.
+   for that. Medians over the repeats, and for the target the ratio of the
+   fastest repeats too (both must reach it).
 3. **Peer.** Agent-steps per second of Mesa's own Epstein civil-violence
    example at about 5,000 agents (its default densities on an 80 x 80 torus).
 4. **Whole process.** Wall time of ``clssim run --quiet --out DIR`` on the
@@ -113,6 +115,14 @@ INDICATORS = {
     "final_trust": "trust in police at the end",
     "final_insecurity": "insecurity at the end",
     "mean_collective_efficacy": "collective efficacy at the end",
+    "victims": "residents victimised at least once",
+    "offenders": "residents who offended at least once",
+    "repeat_offenders": "residents who offended at least twice",
+    "mean_trust_youth": "trust of youths (12–24; mean over slots)",
+    "mean_trust_migrant": "trust of migrants (mean over slots)",
+    "mean_insecurity_elderly": "insecurity of the elderly (65+; mean over slots)",
+    "mean_insecurity_isolated_elderly": "insecurity of the isolated elderly (mean over slots)",
+    "mean_insecurity_female": "insecurity of women (mean over slots)",
 }
 
 FULL = {
@@ -358,6 +368,8 @@ def _throughput(residents: int, runs: list[tuple[int, float, float]]) -> dict[st
         "median_wall_s": wall,
         "resident_steps_per_s": residents * steps / wall,
         "resident_steps_per_cpu_s": residents * steps / cpu,
+        # the fastest repeat: the least disturbed by other work on the machine
+        "resident_steps_per_s_best": residents * steps / min(walls),
     }
 
 
@@ -387,9 +399,11 @@ def throughput(cfg: dict[str, Any]) -> list[dict[str, Any]]:
             rate = row[name]["resident_steps_per_s"]
             log(f"  {name:<10} {residents:>6,}: {rate:,.0f} resident-steps/s")
         engine = row["engine"]["resident_steps_per_s"]
+        best = row["engine"]["resident_steps_per_s_best"]
         for name in REFERENCES:
             suffix = "" if name == "idiomatic" else f"_{name}"
             row[f"ratio{suffix}"] = engine / row[name]["resident_steps_per_s"]
+            row[f"ratio_best{suffix}"] = best / row[name]["resident_steps_per_s_best"]
         row["ratio_cpu"] = (
             row["engine"]["resident_steps_per_cpu_s"] / row["idiomatic"]["resident_steps_per_cpu_s"]
         )
@@ -573,7 +587,9 @@ def markdown(r: dict[str, Any]) -> str:
         f"({whole['median_cpu_s']:.2f} s CPU) | "
         f"{verdict(whole['finished'] and whole['median_wall_s'] <= FEW_SECONDS)} |",
         f"| engine ≥ {TARGET_RATIO:g}× the same model as idiomatic Mesa agents at 5k "
-        f"residents | {five['ratio']:.1f}× | {verdict(five['ratio'] >= TARGET_RATIO)} |",
+        f"residents (median ÷ median, and fastest ÷ fastest repeat: both must pass) "
+        f"| {five['ratio']:.1f}× and {five['ratio_best']:.1f}× "
+        f"| {verdict(min(five['ratio'], five['ratio_best']) >= TARGET_RATIO)} |",
         f"| whole default run ≥ {TARGET_RATIO:g}× Epstein's agent-steps/s "
         f"| {whole_ratio:.0f}× | {verdict(whole_ratio >= TARGET_RATIO)} |",
         f"| same results as the idiomatic version within noise ({len(agree['indicators'])} "
@@ -661,9 +677,9 @@ def markdown(r: dict[str, Any]) -> str:
         "that.",
         "",
         "| residents | grid | engine days | engine | reference days | idiomatic "
-        "| **engine ÷ idiomatic** | crime rules | engine ÷ that | Mesa cell space "
-        "| engine ÷ that |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| **engine ÷ idiomatic** | fastest ÷ fastest | crime rules | engine ÷ that "
+        "| Mesa cell space | engine ÷ that |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in tp:
         e, i, c, g = row["engine"], row["idiomatic"], row["crime_only"], row["cell_space"]
@@ -671,9 +687,18 @@ def markdown(r: dict[str, Any]) -> str:
             f"| {row['residents']:,} | {row['grid']} | {e['simulated_days']:g} "
             f"| {fmt(e['resident_steps_per_s'])} | {i['simulated_days']:g} "
             f"| {fmt(i['resident_steps_per_s'])} | **{row['ratio']:.1f}×** "
+            f"| {row['ratio_best']:.1f}× "
             f"| {fmt(c['resident_steps_per_s'])} | {row['ratio_crime_only']:.1f}× "
             f"| {fmt(g['resident_steps_per_s'])} | {row['ratio_cell_space']:.1f}× |"
         )
+    lines += [
+        "",
+        "Rates are medians over the repeats; *fastest ÷ fastest* divides the engine's "
+        "fastest repeat by the reference's. The reference (thousands of Python objects) "
+        "slows down far more than the engine when other work on the machine competes "
+        "for the shared caches, so the median ratio can rise with the machine's load; "
+        "the fastest repeats are the least disturbed, and the target must hold for both.",
+    ]
     lines += [
         "",
         "## Peer: Mesa's Epstein civil-violence example",

@@ -89,9 +89,22 @@ and proximity visits, crime with informal guardianship, reporting with trust,
 tips, investigation, deterrence and labelling, the police picture, and the
 daily trust, insecurity, collective-efficacy and career dynamics. Not
 re-implemented: the contract's measures (programmes, field workers, school
-liaison, training) and shocks (pandemic, crisis, visitors), and the engine's
-recorder (events, time series, per-cell tables) — the reference keeps only
-the counts and means in :meth:`IdiomaticModel.summary`.
+liaison, training) and shocks (pandemic, crisis, visitors).
+
+Outputs
+-------
+The reference records what the engine's :class:`~clssim.results.Recorder`
+records, the Mesa way: a ``mesa.DataCollector`` collects, every slot, the
+series of ``timeseries.parquet`` (true and recorded offences by type,
+arrests, victims, officers on duty, mean maintenance and, with
+``social=True``, contacts, tips, first-time offenders, repeat offences and
+the social means as of the last day's end: trust and insecurity overall and
+per group, collective efficacy), and keeps the ``events`` table (one row per
+completed offence) with ``add_table_row``; per-cell counts of true and
+recorded offences by type are kept as in ``cells.parquet``. The group means
+(:data:`clssim.social.GROUPS`) are taken once a day, at the day's end, as the
+engine does. :meth:`IdiomaticModel.summary` derives its indicators from
+these records under the names of the engine's ``summary.json``.
 
 Two rules are transcribed exactly as the engine has them: contacts happen at
 the routine place, before a motivated offender returns to a remembered
@@ -112,7 +125,9 @@ social feedbacks on offending are switched off (``RATE_CHECK_OVERRIDES`` in
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
+from typing import Any
 
 import mesa
 import numpy as np
@@ -136,6 +151,18 @@ from clssim.scenario import Scenario, load_scenario
 from clssim.world import world_from_scenario
 
 KINDS = range(len(OFFENCES))
+#: fields of an offence event, as the engine's ``Recorder`` keeps them
+EVENT_COLUMNS = (
+    "step",
+    "offender",
+    "cell",
+    "kind",
+    "victim",
+    "prior",
+    "reported",
+    "tipped",
+    "arrested",
+)
 #: ``recent`` above which a resident counts as a delinquent peer (``end_of_day``)
 DELINQUENT = 0.1
 #: daily pull of participation towards its fear-reduced target (``end_of_day``)
@@ -262,10 +289,10 @@ class Resident(mesa.Agent):
         """Tally a contact with an officer, fair or not."""
         if fair:
             self.fair += 1
-            self.model.contacts_fair += 1
+            self.model.slot_fair += 1
         else:
             self.unfair += 1
-            self.model.contacts_unfair += 1
+            self.model.slot_unfair += 1
 
     def receive_visit(self, fairness: float) -> None:
         """A proximity officer's visit (:func:`clssim.social.proximity_visits`)."""
@@ -342,14 +369,17 @@ class Resident(mesa.Agent):
             victim = None
             model.vandalised.append(cell)
         self.memory = cell
+        prior = self.offences
         self.offences += 1
-        model.offences_true[kind] += 1
+        model.count_offence(self, prior, kind, cell, victim)
         if model.social:
-            self.aftermath(kind, cell, victim, here)
+            self.aftermath(kind, cell, victim, here, prior)
         else:
-            self.aftermath_crime_only(kind, cell, victim)
+            self.aftermath_crime_only(kind, cell, victim, prior)
 
-    def aftermath(self, kind: int, cell: int, victim: Resident | None, here: list) -> None:
+    def aftermath(
+        self, kind: int, cell: int, victim: Resident | None, here: list, prior: int
+    ) -> None:
         """Reporting, tips, investigation and tallies of a completed offence.
 
         Mirrors the engine's phases 5–6 for one offence:
@@ -368,25 +398,31 @@ class Resident(mesa.Agent):
         if victim is not None:
             victim.suffer(reported)
         if reported:
-            model.offences_recorded[kind] += 1
+            model.count_recorded(kind, cell)
         if tipped:
-            model.tips += 1
+            model.slot_tips += 1
         if reported or tipped:
             model.known_cells.append(cell)
         if arrested:
             self.arrested()
+        model.log_event(self, prior, kind, cell, victim, reported, tipped, arrested)
 
-    def aftermath_crime_only(self, kind: int, cell: int, victim: Resident | None) -> None:
+    def aftermath_crime_only(
+        self, kind: int, cell: int, victim: Resident | None, prior: int
+    ) -> None:
         """``social=False``: report with ``report_probability``, clear with ``clearance``."""
         model = self.model
         reported = self.random.random() < model.report_probability[kind]
+        arrested = False
         if reported:
-            model.offences_recorded[kind] += 1
+            model.count_recorded(kind, cell)
             model.known_cells.append(cell)
-            if self.random.random() < model.clearance[kind]:
+            arrested = self.random.random() < model.clearance[kind]
+            if arrested:
                 self.arrested()
         if victim is not None:
             victim.victimisations += 1
+        model.log_event(self, prior, kind, cell, victim, reported, False, arrested)
 
     def reports(self, kind: int) -> bool:
         """As a victim, tell the police? (:func:`clssim.reporting.report`)
@@ -423,7 +459,7 @@ class Resident(mesa.Agent):
         (:func:`clssim.social.note_arrests`)."""
         model = self.model
         self.arrests += 1
-        model.arrests += 1
+        model.slot_arrests += 1
         if not model.social:
             return
         if self.random.random() < model.police.procedural_justice:
@@ -627,20 +663,98 @@ class IdiomaticModel(mesa.Model):
         self.residents = self.agents_by_type[kind]
         #: residents in creation order: resident id i is ``by_id[i]``
         self.by_id: list[Resident] = list(self.residents)
+        for i, resident in enumerate(self.by_id):
+            resident.index = i  # the engine's resident id
         self.head_of_household = [self.by_id[i] for i in pop.hh_start.tolist()]
         if cell_space:
             for resident in self.by_id:
                 resident.cell = self.cell_at[resident.home]
+        self._start_recording()
         if social:
             self._join_social(scenario, pop, state, rngs[6])
 
+    # ---------------------------------------------------------------- outputs
+    def _start_recording(self) -> None:
+        """A DataCollector for the engine's time series, its events table, and
+        per-cell counts (see "Outputs" in the module docstring)."""
         k = len(OFFENCES)
-        self.offences_true = [0] * k
-        self.offences_recorded = [0] * k
-        self.arrests = 0
-        self.tips = 0
-        self.contacts_fair = self.contacts_unfair = 0
-        self._trust_sum = self._insecurity_sum = 0.0  # over slots, as the recorder
+        self.cell_true = [[0] * k for _ in range(self.world.ncells)]
+        self.cell_recorded = [[0] * k for _ in range(self.world.ncells)]
+        reporters: dict[str, Any] = {}
+        for kind, name in enumerate(OFFENCES):
+            reporters[f"{name}_true"] = lambda m, kind=kind: m.slot_true[kind]
+            reporters[f"{name}_recorded"] = lambda m, kind=kind: m.slot_recorded[kind]
+        reporters |= {
+            "arrests": "slot_arrests",
+            "victims": lambda m: len(m.slot_victims),
+            "officers_on_duty": lambda m: m.police.on_duty,
+            "mean_maintenance": lambda m: float(m.maintenance.sum()) / m.maintenance.size,
+            "first_time_offenders": lambda m: len(m.slot_first),
+            "repeat_offences": "slot_repeat",
+        }
+        if self.social:
+            reporters |= {"contacts_fair": "slot_fair", "contacts_unfair": "slot_unfair"}
+            reporters["tips"] = "slot_tips"
+            keys = ["trust_mean", "insecurity_mean", "collective_efficacy"]
+            keys += [f"{var}_{g}" for g in social.GROUPS for var in ("trust", "insecurity")]
+            for key in keys:
+                reporters[key] = lambda m, key=key: m.social_now[key]
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters, tables={"events": list(EVENT_COLUMNS)}
+        )
+        self._new_slot()
+
+    def _new_slot(self) -> None:
+        """Clear the per-slot tallies the DataCollector reads."""
+        k = len(OFFENCES)
+        self.slot_true, self.slot_recorded = [0] * k, [0] * k
+        self.slot_arrests = self.slot_tips = self.slot_repeat = 0
+        self.slot_fair = self.slot_unfair = 0
+        self.slot_victims: set[Resident] = set()
+        self.slot_first: set[Resident] = set()
+
+    def count_offence(
+        self, offender: Resident, prior: int, kind: int, cell: int, victim: Resident | None
+    ) -> None:
+        """Tally a completed offence: by type, by cell, its victim, first or repeat."""
+        self.slot_true[kind] += 1
+        self.cell_true[cell][kind] += 1
+        if victim is not None:
+            self.slot_victims.add(victim)
+        if prior == 0:
+            self.slot_first.add(offender)
+        else:
+            self.slot_repeat += 1
+
+    def count_recorded(self, kind: int, cell: int) -> None:
+        """Tally a reported offence (recorded crime)."""
+        self.slot_recorded[kind] += 1
+        self.cell_recorded[cell][kind] += 1
+
+    def log_event(
+        self,
+        offender: Resident,
+        prior: int,
+        kind: int,
+        cell: int,
+        victim: Resident | None,
+        reported: bool,
+        tipped: bool,
+        arrested: bool,
+    ) -> None:
+        """One row of the events table (the engine's ``events.parquet``)."""
+        row = (
+            self.steps - 1,
+            offender.index,
+            cell,
+            kind,
+            victim.index if victim is not None else -1,
+            prior,
+            reported,
+            tipped,
+            arrested,
+        )
+        self.datacollector.add_table_row("events", dict(zip(EVENT_COLUMNS, row, strict=True)))
 
     def _join_social(self, scenario: Scenario, pop, state, rng: np.random.Generator) -> None:
         """Starting social state from :func:`clssim.social.init_social` (same stream
@@ -685,6 +799,18 @@ class IdiomaticModel(mesa.Model):
         for name, values in starting.items():
             for r, value in zip(self.by_id, values.tolist(), strict=True):
                 setattr(r, name, value)
+        # the output groups each resident belongs to (as social.group_matrix)
+        names = list(social.GROUPS)
+        member = np.array([social.GROUPS[g](pop) for g in names]).T.tolist()
+        self.group_names = names
+        self.group_sizes = [0] * len(names)
+        for r, flags in zip(self.by_id, member, strict=True):
+            r.groups = [g for g, flag in enumerate(flags) if flag]
+            for g in r.groups:
+                self.group_sizes[g] += 1
+        self.area_sizes = [0] * self.n_areas
+        for area in soc.area_of_home.tolist():
+            self.area_sizes[area] += 1
         for i, r in enumerate(self.by_id):
             r.ties = [self.by_id[j] for j in adj.indices[adj.indptr[i] : adj.indptr[i + 1]]]
             r.integration = len(r.ties) / (len(r.ties) + ef.tie_saturation)
@@ -705,6 +831,7 @@ class IdiomaticModel(mesa.Model):
         self.contact_presence = police.contact_presence.tolist()
         self.fair_presence = police.fair_presence.tolist()
 
+        self._new_slot()
         self.occupants: dict[int, list[Resident]] = defaultdict(list)
         self.households_at_home: set[int] = set()
         self.motivated: list[Resident] = []
@@ -727,9 +854,7 @@ class IdiomaticModel(mesa.Model):
                 self.end_of_day()
             base = self.world.baseline["maintenance"]  # daily upkeep of the layer
             self.maintenance += (base - self.maintenance) * self._repair
-        if self.social:
-            self._trust_sum += self.trust_mean
-            self._insecurity_sum += self.insecurity_mean
+        self.datacollector.collect(self)
         if self.steps >= self.n_steps:
             self.running = False
 
@@ -777,10 +902,32 @@ class IdiomaticModel(mesa.Model):
         self.guard = [self.guardianship * self.efficacy[a] for a in self.area_of_cell]
 
     def take_social_means(self) -> None:
-        """Mean trust and insecurity over residents (as of the last day's end)."""
+        """Mean trust and insecurity over residents and per group, and collective
+        efficacy over residents, as of the day's end (the engine's
+        ``social.group_means``)."""
+        k = len(self.group_names)
+        trust, fear = [0.0] * k, [0.0] * k
+        all_trust = all_fear = 0.0
+        for r in self.residents:
+            t, f = r.trust, r.insecurity
+            all_trust += t
+            all_fear += f
+            for g in r.groups:
+                trust[g] += t
+                fear[g] += f
         n = len(self.residents)
-        self.trust_mean = sum(r.trust for r in self.residents) / n
-        self.insecurity_mean = sum(r.insecurity for r in self.residents) / n
+        self.trust_mean, self.insecurity_mean = all_trust / n, all_fear / n
+        efficacy = sum(c * e for c, e in zip(self.area_sizes, self.efficacy, strict=True)) / n
+        now = {
+            "trust_mean": self.trust_mean,
+            "insecurity_mean": self.insecurity_mean,
+            "collective_efficacy": efficacy,
+        }
+        for g, name in enumerate(self.group_names):
+            size = self.group_sizes[g]
+            now[f"trust_{name}"] = trust[g] / size if size else math.nan
+            now[f"insecurity_{name}"] = fear[g] / size if size else math.nan
+        self.social_now = now
 
     # ---------------------------------------------------------------- outputs
     def run(self, steps: int | None = None) -> IdiomaticModel:
@@ -793,36 +940,54 @@ class IdiomaticModel(mesa.Model):
     def years(self) -> float:
         return self.steps / (SLOTS_PER_DAY * 365)
 
+    def series(self, name: str) -> list:
+        """One collected time series (a column of the engine's ``timeseries.parquet``)."""
+        return self.datacollector.model_vars[name]
+
     def offences_per_1000_per_year(self) -> float:
         """True offences per 1,000 residents per simulated year (as ``summary.json``)."""
-        return 1000.0 * sum(self.offences_true) / (self.n_residents * self.years)
+        true = sum(sum(self.series(f"{name}_true")) for name in OFFENCES)
+        return 1000.0 * true / (self.n_residents * self.years)
 
     def summary(self) -> dict[str, float]:
-        """Headline indicators under the names of the engine's ``summary.json``.
+        """Headline indicators under the names of the engine's ``summary.json``,
+        derived from the collected series and the events table as the engine
+        derives them from its files.
 
-        ``final_*`` are means over residents at the end; ``mean_trust`` and
-        ``mean_insecurity`` average, over slots, the mean as of the last day's
-        end (the engine's time series). Social keys only with ``social=True``.
+        ``final_*`` are means over residents at the end; ``mean_*`` average,
+        over slots, the means as of the last day's end (the engine's time
+        series; per group, ignoring slots where a group is empty). Social keys
+        only with ``social=True``.
         """
-        true, recorded = sum(self.offences_true), sum(self.offences_recorded)
+        true = sum(sum(self.series(f"{name}_true")) for name in OFFENCES)
+        recorded = sum(sum(self.series(f"{name}_recorded")) for name in OFFENCES)
+        events = self.datacollector.tables["events"]
+        per_offender: dict[int, int] = defaultdict(int)
+        for offender in events["offender"]:
+            per_offender[offender] += 1
         out = {
             "offences_true": true,
             "offences_recorded": recorded,
             "reporting_rate": recorded / true if true else 0.0,
             "offences_per_1000_per_year": self.offences_per_1000_per_year(),
-            "arrests": self.arrests,
+            "arrests": sum(self.series("arrests")),
+            "victims": len({v for v in events["victim"] if v >= 0}),
+            "offenders": len(per_offender),
+            "repeat_offenders": sum(1 for c in per_offender.values() if c >= 2),
         }
         if self.social:
-            residents, slots = self.residents, max(self.steps, 1)
             out |= {
                 "final_trust": self.trust_mean,
                 "final_insecurity": self.insecurity_mean,
-                "mean_trust": self._trust_sum / slots,
-                "mean_insecurity": self._insecurity_sum / slots,
-                "tips": self.tips,
-                "contacts_fair": self.contacts_fair,
-                "contacts_unfair": self.contacts_unfair,
-                "mean_collective_efficacy": sum(self.efficacy[r.area] for r in residents)
-                / len(residents),
+                "mean_trust": statistics.fmean(self.series("trust_mean")),
+                "mean_insecurity": statistics.fmean(self.series("insecurity_mean")),
+                "tips": sum(self.series("tips")),
+                "contacts_fair": sum(self.series("contacts_fair")),
+                "contacts_unfair": sum(self.series("contacts_unfair")),
+                "mean_collective_efficacy": self.social_now["collective_efficacy"],
             }
+            for group in ("youth", "elderly", "migrant", "isolated_elderly", "female"):
+                for var in ("trust", "insecurity"):
+                    values = [v for v in self.series(f"{var}_{group}") if not math.isnan(v)]
+                    out[f"mean_{var}_{group}"] = statistics.fmean(values) if values else math.nan
         return out
