@@ -761,6 +761,7 @@ class IdiomaticModel(mesa.Model):
         as the engine), copied into each resident, plus the static structures:
         each resident's ties and the residents of each cell."""
         soc = social.init_social(pop, self.world, scenario, state.p_motivated, rng)
+        social.update_careers(soc, pop, scenario.careers, state)  # as CLSModel does
         self.trust_cfg, self.insecurity_cfg = scenario.trust, scenario.insecurity
         self.careers, ef = scenario.careers, scenario.efficacy
         self.contact_rate = scenario.police.contact_rate
@@ -792,6 +793,7 @@ class IdiomaticModel(mesa.Model):
             "report_mul": soc.report_mul,
             "violence_report_mul": soc.violence_report_mul,
             "base_motivation": soc.base_motivation,
+            "p_motivated": state.p_motivated,  # with the careers' first multiplier
             "area": soc.area_of_home,
             "isolated": pop.isolated_elderly,
             "youth": pop.youth,

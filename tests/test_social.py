@@ -220,3 +220,24 @@ def test_residents_without_ties_are_not_pulled_towards_zero():
     assert alone.size >= 20
     model.run()
     assert soc.trust[alone].mean() > 0.95 * soc.trust_base[alone].mean()
+
+
+def test_careers_shape_motivation_from_the_first_slot():
+    """The career multiplier applies from the start (ODD §7.20): before anyone
+    has offended, a pupil's motivation is already base × (1 + school_weight ×
+    (0.5 − engagement)), so disengaged pupils start more motivated and engaged
+    ones less; everyone else starts at their base motivation."""
+    from clssim.population import R_STUDENT
+
+    model = CLSModel(load_scenario(), seed=2)
+    soc, pop = model.social, model.population
+    weight = model.scenario_config.careers.school_weight
+    p = model.crime_state.p_motivated
+    pupil = pop.role == R_STUDENT
+    expected = np.clip(soc.base_motivation * (1.0 + weight * (0.5 - soc.engagement)), 0, 1)
+    assert pupil.sum() > 200 and (soc.base_motivation[pupil] > 0).sum() > 200
+    np.testing.assert_allclose(p[pupil], expected[pupil], rtol=1e-12)
+    np.testing.assert_array_equal(p[~pupil], np.clip(soc.base_motivation[~pupil], 0, 1))
+    disengaged = pupil & (soc.engagement < 0.3) & (soc.base_motivation > 0)
+    assert disengaged.sum() >= 10
+    assert np.all(p[disengaged] > soc.base_motivation[disengaged])

@@ -71,6 +71,8 @@ class CLSModel(mesa.Model):
         self.social = social.init_social(
             self.population, self.world, scenario, self.crime_state.p_motivated, rngs[6]
         )
+        # careers shape motivation from the first slot (school engagement, arrests)
+        social.update_careers(self.social, self.population, scenario.careers, self.crime_state)
         self.routines = Routines(self.population)
         self.loop_rng = rngs[5]
         self.shock_rng = rngs[8]

@@ -367,16 +367,10 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     soc.participation += 0.05 * (target - soc.participation)
     update_efficacy(soc, ef)
 
-    # --- careers: delinquent peers (youths only), school engagement, arrests
+    # --- careers: recent offending, then tomorrow's motivation
     soc.recent *= np.exp(-1.0 / car.memory_days)
     soc.recent += soc.offended
-    delinquent = (soc.recent > 0.1).astype(float)
-    peers = soc.youth_ties @ delinquent  # share of each youth's ties who are delinquent
-    pupil = pop.role == R_STUDENT
-    multiplier = soc.arrest_factor * soc.programme_factor
-    multiplier *= 1.0 + car.school_weight * (0.5 - soc.engagement) * pupil
-    multiplier[soc.youth_ids] *= 1.0 + car.peer_weight * peers
-    np.clip(soc.base_motivation * multiplier, 0.0, 1.0, out=crime_state.p_motivated)
+    update_careers(soc, pop, car, crime_state)
 
     for tally in (
         soc.fair,
@@ -388,6 +382,22 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     ):
         tally[:] = 0
     soc.seen_police[:] = False
+
+
+def update_careers(soc: Social, pop: Population, careers_cfg, crime_state) -> None:
+    """Each resident's motivation: base × the career multiplier of delinquent
+    peers (youths only), school engagement (pupils), arrests and programmes.
+
+    Run at initialisation (when nobody has offended yet) and at each day's end.
+    """
+    car = careers_cfg
+    delinquent = (soc.recent > 0.1).astype(float)
+    peers = soc.youth_ties @ delinquent  # share of each youth's ties who are delinquent
+    pupil = pop.role == R_STUDENT
+    multiplier = soc.arrest_factor * soc.programme_factor
+    multiplier *= 1.0 + car.school_weight * (0.5 - soc.engagement) * pupil
+    multiplier[soc.youth_ids] *= 1.0 + car.peer_weight * peers
+    np.clip(soc.base_motivation * multiplier, 0.0, 1.0, out=crime_state.p_motivated)
 
 
 def group_matrix(pop: Population) -> tuple[list[str], np.ndarray]:
