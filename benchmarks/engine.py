@@ -100,6 +100,10 @@ RATE_CHECK_OVERRIDES = {
 }
 
 TARGET_RATIO = 50.0  # engine / idiomatic at 5k, and whole run / Epstein
+#: The ratio target is decided only if the reference's repeats at 5k lie within
+#: this relative spread: on a busy machine the reference slows down far more than
+#: the engine (``contention.py``), so a ratio measured then overstates the speed-up.
+QUIET_SPREAD = 0.10
 FEW_SECONDS = 5.0  # "a few seconds", taken as at most this wall time
 
 #: Headline indicators both implementations report (``summary.json`` names)
@@ -553,6 +557,30 @@ def verdict(ok: bool) -> str:
     return "**yes**" if ok else "**NO**"
 
 
+def spread(walls: list[float]) -> float:
+    """Relative spread of repeated timings: slowest ÷ fastest − 1."""
+    return max(walls) / min(walls) - 1.0
+
+
+def ratio_verdict(five: dict[str, Any]) -> tuple[str, str]:
+    """The 5k ratio target's verdict, and a note when the machine was too busy."""
+    ref = five["idiomatic"]
+    ms = [1e3 * w / ref["steps"] for w in ref["wall_s"]]
+    ratio = min(five["ratio"], five["ratio_best"])
+    if len(ms) > 1 and spread(ref["wall_s"]) > QUIET_SPREAD:
+        note = (
+            f"The machine was busy while the ratio was measured: the reference's "
+            f"repeats at 5k took {min(ms):.1f}–{max(ms):.1f} ms a slot (spread "
+            f"{100 * spread(ref['wall_s']):.0f} %, more than the {100 * QUIET_SPREAD:.0f} % "
+            "a decision needs). The reference slows down far more than the engine "
+            "under competition for memory (`benchmarks/contention.py`), so this "
+            "ratio overstates the speed-up and the target is left undecided; "
+            "re-run on a quiet machine."
+        )
+        return "**undecided** (busy machine)", note
+    return verdict(ratio >= TARGET_RATIO), ""
+
+
 def markdown(r: dict[str, Any]) -> str:
     m, agree, rate, tp, ep = (
         r["machine"],
@@ -565,6 +593,8 @@ def markdown(r: dict[str, Any]) -> str:
     five = next(row for row in tp if row["residents"] == 5_000)
     whole_ratio = whole["resident_steps_per_s"] / ep["agent_steps_per_s"]
     worst = min(agree["indicators"].items(), key=lambda kv: kv[1]["welch_p"])
+    ratio_ok, busy_note = ratio_verdict(five)
+    ref_ms = [1e3 * w / five["idiomatic"]["steps"] for w in five["idiomatic"]["wall_s"]]
     lines = [
         f"# clssim performance{' (quick run)' if r['quick'] else ''}",
         "",
@@ -588,8 +618,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"{verdict(whole['finished'] and whole['median_wall_s'] <= FEW_SECONDS)} |",
         f"| engine ≥ {TARGET_RATIO:g}× the same model as idiomatic Mesa agents at 5k "
         f"residents (median ÷ median, and fastest ÷ fastest repeat: both must pass) "
-        f"| {five['ratio']:.1f}× and {five['ratio_best']:.1f}× "
-        f"| {verdict(min(five['ratio'], five['ratio_best']) >= TARGET_RATIO)} |",
+        f"| {five['ratio']:.1f}× and {five['ratio_best']:.1f}× (reference "
+        f"{min(ref_ms):.1f}–{max(ref_ms):.1f} ms a slot) | {ratio_ok} |",
         f"| whole default run ≥ {TARGET_RATIO:g}× Epstein's agent-steps/s "
         f"| {whole_ratio:.0f}× | {verdict(whole_ratio >= TARGET_RATIO)} |",
         f"| same results as the idiomatic version within noise ({len(agree['indicators'])} "
@@ -601,6 +631,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"| {cty['wall_s']:.1f} s, peak RSS {cty['peak_rss_mib']:,.0f} MiB "
         f"| {verdict(cty['finished'])} |",
         "",
+        *([busy_note, ""] if busy_note else []),
         f"For the record, not a target: the engine running the whole model is "
         f"{five['ratio_crime_only']:.1f}× the reference running the crime rules only "
         "(a lower bound of the speed-up), and "
@@ -764,9 +795,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="short smoke run (writes results-quick.*)"
     )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: rewrite the report from the saved JSON (after a change "
+        "to the report only)",
+    )
     args = parser.parse_args(argv)
     cfg = QUICK if args.quick else FULL
     stem = "results-quick" if args.quick else "results"
+    if args.render:
+        saved = json.loads((HERE / f"{stem}.json").read_text(encoding="utf-8"))
+        text = markdown(saved)
+        (HERE / f"{stem}.md").write_text(text, encoding="utf-8")
+        log(f"rewrote {HERE / stem}.md from {stem}.json")
+        if not args.quick and update_readme(text):
+            log(f"updated the results in {HERE / 'README.md'}")
+        return 0
     start = time.perf_counter()
     results: dict[str, Any] = {"quick": args.quick, "config": cfg}
     results["machine"] = machine_info()
