@@ -325,6 +325,26 @@ def test_economic_crisis_cuts_jobs_and_contract_spending():
     assert r_hit.summary["cost_eur"] < 0.9 * r_calm.summary["cost_eur"]
 
 
+def test_economic_crisis_makes_the_laid_off_poor_and_more_afraid():
+    """Households that lose a job to the crisis become poor, which counts as a
+    vulnerability (ODD §7.15, §7.26): their members end up more afraid than the
+    same residents without the crisis (same seed), everyone else hardly so."""
+    short = load_scenario().with_overrides({"time.years": 0.5})
+    crisis = [{"kind": "economic_crisis", "start_day": 30, "end_day": 180, "intensity": 1.0}]
+    calm = CLSModel(short, seed=4)
+    hit = CLSModel(short.with_overrides({"shocks": crisis}), seed=4)
+    was_poor = hit.population.poor.copy()
+    before = hit.social.vulnerability.copy()
+    calm.run(), hit.run()
+    newly = hit.population.poor & ~was_poor
+    assert newly.sum() > 200
+    np.testing.assert_array_equal(hit.social.vulnerability[newly], before[newly] + 1)
+    np.testing.assert_array_equal(hit.social.vulnerability[~newly], before[~newly])
+    rise = hit.social.insecurity[newly].mean() - calm.social.insecurity[newly].mean()
+    rest = hit.social.insecurity[~newly].mean() - calm.social.insecurity[~newly].mean()
+    assert rise > 0.04 and rise > 4 * abs(rest)
+
+
 def test_seasonal_influx_brings_visitor_victims_in_season_only():
     tourists = [
         {

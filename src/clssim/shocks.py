@@ -5,7 +5,8 @@
   police contacts fall by ``intensity`` and partners' field delivery by
   ``0.5 × intensity`` (COVID-19 "cut close contact", seed paper).
 * **economic_crisis** — on its first day a share ``0.3 × intensity`` of the
-  employed lose their job (their household becomes poor); while active the
+  employed lose their job (their household becomes poor, which adds a
+  vulnerability and so raises fear); while active the
   contract's budget is cut by ``0.5 × intensity`` (the first CLS generation
   stalled in the 2008 crisis).
 * **seasonal_influx** — ``visitors`` people are present: tourists at leisure
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clssim import social
 from clssim.clock import AFTERNOON, MORNING, NIGHT
 from clssim.layouts import COMMERCE, FARM, NIGHTLIFE, PUBLIC, SOCIAL, TRANSIT, VACANT
 from clssim.population import R_CHILD, R_EMPLOYED, R_STUDENT, R_UNEMPLOYED
@@ -77,6 +79,7 @@ class Shocks:
         employed = np.flatnonzero(pop.role == R_EMPLOYED)
         lost = employed[model.shock_rng.random(employed.size) < share]
         pop.poor[np.isin(pop.household, pop.household[lost])] = True
+        model.social.vulnerability[:] = social.vulnerability_flags(pop)  # poverty is one
         model.set_roles(lost, R_UNEMPLOYED)
 
     def adjust_routines(self, act: np.ndarray, loc: np.ndarray, rng) -> None:

@@ -51,6 +51,11 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def vulnerability_flags(pop: Population) -> np.ndarray:
+    """Each resident's count of vulnerability flags: female, aged 65+, poor, migrant."""
+    return (pop.female.astype(float) + (pop.age >= 65) + pop.poor + pop.migrant).astype(float)
+
+
 def averaging_matrix(group: np.ndarray, k: int) -> sp.csr_array:
     """A (k, n) sparse matrix whose row ``g`` averages over the residents with
     ``group == g`` (an all-zero row for an empty group)."""
@@ -118,9 +123,7 @@ def init_social(
     )
     base = np.clip(base, 0.0, 1.0)
     trust = np.clip(base + rng.normal(0.0, t.spread, n), 0.0, 1.0)
-    vulnerability = (pop.female.astype(float) + (pop.age >= 65) + pop.poor + pop.migrant).astype(
-        float
-    )
+    vulnerability = vulnerability_flags(pop)
     # participation: Beta with the configured mean; isolated elderly take part less
     part_mean = np.clip(ef.participation * np.where(pop.isolated_elderly, 0.5, 1.0), 0.01, 0.99)
     participation_base = rng.beta(2.0 * part_mean / (1 - part_mean) + 1e-9, 2.0)
