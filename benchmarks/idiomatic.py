@@ -146,23 +146,12 @@ from clssim.crime import (
 )
 from clssim.police import PoliceForce
 from clssim.population import R_STUDENT, build_population
+from clssim.results import EVENT_COLUMNS  # an offence event's fields, as the engine keeps them
 from clssim.routines import HOME, LEISURE, LOCAL, THRESHOLDS, WORK
 from clssim.scenario import Scenario, load_scenario
 from clssim.world import world_from_scenario
 
 KINDS = range(len(OFFENCES))
-#: fields of an offence event, as the engine's ``Recorder`` keeps them
-EVENT_COLUMNS = (
-    "step",
-    "offender",
-    "cell",
-    "kind",
-    "victim",
-    "prior",
-    "reported",
-    "tipped",
-    "arrested",
-)
 #: ``recent`` above which a resident counts as a delinquent peer (``end_of_day``)
 DELINQUENT = 0.1
 #: daily pull of participation towards its fear-reduced target (``end_of_day``)

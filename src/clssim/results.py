@@ -38,7 +38,8 @@ from clssim.population import ROLES
 from clssim.scenario import Scenario
 from clssim.world import LAYERS
 
-_EVENT_COLUMNS = (
+#: the fields the recorder keeps for each offence (``events.parquet`` is built from them)
+EVENT_COLUMNS = (
     "step",
     "offender",
     "cell",
@@ -241,9 +242,9 @@ class Recorder:
 
     def _events_frame(self, scenario: Scenario) -> pd.DataFrame:
         if self._events:
-            cols = {c: np.concatenate([e[c] for e in self._events]) for c in _EVENT_COLUMNS}
+            cols = {c: np.concatenate([e[c] for e in self._events]) for c in EVENT_COLUMNS}
         else:
-            cols = {c: np.empty(0, dtype=np.int64) for c in _EVENT_COLUMNS}
+            cols = {c: np.empty(0, dtype=np.int64) for c in EVENT_COLUMNS}
             for flag in ("reported", "tipped", "arrested"):
                 cols[flag] = np.empty(0, dtype=bool)
         step = cols["step"].astype(np.int32)
