@@ -572,7 +572,10 @@ def ratio_verdict(five: dict[str, Any]) -> tuple[str, str]:
     ref = five["idiomatic"]
     ms = [1e3 * w / ref["steps"] for w in ref["wall_s"]]
     ratio = min(five["ratio"], five["ratio_best"])
-    if len(ms) < 2 or spread(ref["wall_s"]) <= QUIET_SPREAD:
+    if len(ms) < 2:
+        note = "One repeat cannot tell a quiet machine from a busy one: run the full benchmark."
+        return "**undecided** (one repeat)", note
+    if spread(ref["wall_s"]) <= QUIET_SPREAD:
         return verdict(ratio >= TARGET_RATIO), ""
     busy = (
         f"The machine was busy while the ratio was measured: the reference's repeats "
