@@ -214,7 +214,7 @@ class Resident(mesa.Agent):
         # what a resident's ties look like at the day's end (end_of_day phase 2)
         self.ties_trust = self.ties_insecurity = self.delinquent_ties = 0.0
         # the day's tallies, own and (told by them) of one's ties
-        self.fair = self.unfair = self.response = 0
+        self.fair = self.unfair = self.satisfied = self.dissatisfied = 0
         self.victimised = self.offended = 0
         self.seen_police = False
         self.ties_victimised = self.ties_arrested_unfairly = 0
@@ -439,7 +439,10 @@ class Resident(mesa.Agent):
         self.victimised += 1
         self.victimisations += 1
         if reported:
-            self.response += 1 if self.random.random() < self.model.response_quality else -1
+            if self.random.random() < self.model.response_quality:
+                self.satisfied += 1
+            else:
+                self.dissatisfied += 1
 
     def arrested(self) -> None:
         """Arrested: fair (deterrence) or unfair (labelling, and news for one's
@@ -472,13 +475,11 @@ class Resident(mesa.Agent):
         model = self.model
         t, ins = model.trust_cfg, model.insecurity_cfg
         trust = self.trust
-        if self.fair or self.unfair or self.response:
+        if self.fair or self.unfair or self.satisfied or self.dissatisfied:
             trust = 1.0 - (1.0 - trust) * (1.0 - t.contact_gain) ** self.fair
             trust *= (1.0 - t.contact_loss) ** self.unfair
-            if self.response > 0:
-                trust = 1.0 - (1.0 - trust) * (1.0 - t.response_gain) ** self.response
-            elif self.response < 0:
-                trust *= (1.0 - t.response_loss) ** -self.response
+            trust = 1.0 - (1.0 - trust) * (1.0 - t.response_gain) ** self.satisfied
+            trust *= (1.0 - t.response_loss) ** self.dissatisfied
         if self.ties_arrested_unfairly:
             trust *= (1.0 - t.vicarious_loss) ** self.ties_arrested_unfairly
         self.trust = trust
@@ -553,7 +554,7 @@ class Resident(mesa.Agent):
             multiplier *= 1.0 + car.peer_weight * self.delinquent_ties
         self.p_motivated = _clip01(self.base_motivation * multiplier)
 
-        self.fair = self.unfair = self.response = 0
+        self.fair = self.unfair = self.satisfied = self.dissatisfied = 0
         self.victimised = self.offended = 0
         self.seen_police = False
         self.ties_victimised = self.ties_arrested_unfairly = 0

@@ -241,3 +241,39 @@ def test_careers_shape_motivation_from_the_first_slot():
     disengaged = pupil & (soc.engagement < 0.3) & (soc.base_motivation > 0)
     assert disengaged.sum() >= 10
     assert np.all(p[disengaged] > soc.base_motivation[disengaged])
+
+
+def test_a_good_and_a_bad_response_on_one_day_both_count():
+    """A satisfying and an unsatisfying response to one resident's reports on the
+    same day do not cancel (ODD §7.17): the distrust removed by the first is a
+    smaller amount than the trust removed by the second, so trust falls."""
+    from clssim import social
+    from clssim.crime import THEFT, Offences
+
+    class Draws:  # the response draws: the first report satisfies, the second does not
+        def random(self, n):
+            return np.array([0.0, 0.999])[:n]
+
+    scenario = load_scenario().with_overrides({"police.officers": 0})
+    victim = 100
+
+    def trust_after(reported: bool) -> float:
+        model = CLSModel(scenario, seed=1)
+        two = np.array([1, 2])
+        off = Offences(
+            offender=two,
+            cell=np.array([0, 0]),
+            kind=np.array([THEFT, THEFT]),
+            victim=np.array([victim, victim]),
+            prior=np.zeros(2, np.int64),
+            reported=np.full(2, reported),
+            tipped=np.zeros(2, bool),
+            arrested=np.zeros(2, bool),
+            flagrante_arrests=np.empty(0, np.int64),
+        )
+        social.note_offences(model.social, off, scenario.police, Draws())
+        cfg = model.scenario_config
+        social.end_of_day(model.social, model.population, model.world, cfg, model.crime_state)
+        return float(model.social.trust[victim])
+
+    assert trust_after(reported=True) < trust_after(reported=False) - 0.01

@@ -103,7 +103,8 @@ class Social:
     fair: np.ndarray = field(repr=False)
     unfair: np.ndarray = field(repr=False)
     victimised: np.ndarray = field(repr=False)
-    response: np.ndarray = field(repr=False)  #: +1 satisfied, −1 not, per report
+    satisfied: np.ndarray = field(repr=False)  #: reports met with a satisfying response
+    dissatisfied: np.ndarray = field(repr=False)  #: … with an unsatisfying one
     vicarious: np.ndarray = field(repr=False)  #: unfair arrests/stops suffered
     offended: np.ndarray = field(repr=False)
     seen_police: np.ndarray = field(repr=False)
@@ -184,7 +185,8 @@ def init_social(
         fair=np.zeros(n, np.int32),
         unfair=np.zeros(n, np.int32),
         victimised=np.zeros(n, np.int32),
-        response=np.zeros(n, np.int32),
+        satisfied=np.zeros(n, np.int32),
+        dissatisfied=np.zeros(n, np.int32),
         vicarious=np.zeros(n, np.int32),
         offended=np.zeros(n, np.int32),
         seen_police=np.zeros(n, bool),
@@ -253,7 +255,8 @@ def note_offences(soc: Social, off, police_cfg, rng: np.random.Generator) -> Non
     np.add.at(soc.offended, off.offender, 1)
     reporters = off.victim[has_victim & off.reported]
     satisfied = rng.random(reporters.size) < police_cfg.response_quality
-    np.add.at(soc.response, reporters, np.where(satisfied, 1, -1))
+    np.add.at(soc.satisfied, reporters[satisfied], 1)
+    np.add.at(soc.dissatisfied, reporters[~satisfied], 1)
 
 
 def note_arrests(soc: Social, arrested: np.ndarray, fair: np.ndarray, careers_cfg) -> None:
@@ -330,15 +333,14 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
 
     # --- trust: own contacts and responses to reports, then unfair arrests of ties
     T = soc.trust
-    had = np.flatnonzero((soc.fair | soc.unfair | soc.response) != 0)  # bool: nonzero's fast path
+    events = soc.fair | soc.unfair | soc.satisfied | soc.dissatisfied
+    had = np.flatnonzero(events != 0)  # bool: nonzero's fast path
     if had.size:
         Th = T[had]
         Th = 1.0 - (1.0 - Th) * (1.0 - t.contact_gain) ** soc.fair[had]
         Th *= (1.0 - t.contact_loss) ** soc.unfair[had]
-        response = soc.response[had]
-        pos, neg = np.maximum(response, 0), np.maximum(-response, 0)
-        Th = 1.0 - (1.0 - Th) * (1.0 - t.response_gain) ** pos
-        Th *= (1.0 - t.response_loss) ** neg
+        Th = 1.0 - (1.0 - Th) * (1.0 - t.response_gain) ** soc.satisfied[had]
+        Th *= (1.0 - t.response_loss) ** soc.dissatisfied[had]
         T[had] = Th
     if soc.vicarious.any():
         arrested = np.flatnonzero(soc.vicarious != 0)
@@ -379,7 +381,8 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
         soc.fair,
         soc.unfair,
         soc.victimised,
-        soc.response,
+        soc.satisfied,
+        soc.dissatisfied,
         soc.vicarious,
         soc.offended,
     ):
