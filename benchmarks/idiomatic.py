@@ -217,7 +217,7 @@ class Resident(mesa.Agent):
         self.fair = self.unfair = self.satisfied = self.dissatisfied = 0
         self.victimised = self.offended = 0
         self.seen_police = False
-        self.ties_victimised = self.ties_arrested_unfairly = 0
+        self.ties_victimised = self.ties_arrested_unfairly = self.ties_stopped_unfairly = 0
 
     # ------------------------------------------------------------ the slot
     def step(self) -> None:
@@ -282,6 +282,9 @@ class Resident(mesa.Agent):
         else:
             self.unfair += 1
             self.model.slot_unfair += 1
+            if self.model.trust_cfg.vicarious_stop_loss > 0.0:
+                for tie in self.ties:  # news of an unfair stop reaches my ties
+                    tie.ties_stopped_unfairly += 1
 
     def receive_visit(self, fairness: float) -> None:
         """A proximity officer's visit (:func:`clssim.social.proximity_visits`)."""
@@ -467,7 +470,8 @@ class Resident(mesa.Agent):
 
         Trust: fair contacts remove a share of distrust, unfair ones a share of
         trust, so do satisfying and unsatisfying responses to one's reports;
-        each unfair arrest of a tie today costs ``vicarious_loss``. Insecurity:
+        each unfair arrest of a tie today costs ``vicarious_loss``, each unfair stop
+        ``vicarious_stop_loss``. Insecurity:
         sightings decay and count today's; fear relaxes towards its target,
         jumps with one's own victimisations and with each tie victimised today.
         Careers: recent offences decay and count today's.
@@ -482,6 +486,8 @@ class Resident(mesa.Agent):
             trust *= (1.0 - t.response_loss) ** self.dissatisfied
         if self.ties_arrested_unfairly:
             trust *= (1.0 - t.vicarious_loss) ** self.ties_arrested_unfairly
+        if self.ties_stopped_unfairly:
+            trust *= (1.0 - t.vicarious_stop_loss) ** self.ties_stopped_unfairly
         self.trust = trust
 
         self.sightings = self.sightings * model.sighting_decay + self.seen_police
@@ -557,7 +563,7 @@ class Resident(mesa.Agent):
         self.fair = self.unfair = self.satisfied = self.dissatisfied = 0
         self.victimised = self.offended = 0
         self.seen_police = False
-        self.ties_victimised = self.ties_arrested_unfairly = 0
+        self.ties_victimised = self.ties_arrested_unfairly = self.ties_stopped_unfairly = 0
 
 
 class GridResident(Resident, CellAgent):

@@ -277,3 +277,27 @@ def test_a_good_and_a_bad_response_on_one_day_both_count():
         return float(model.social.trust[victim])
 
     assert trust_after(reported=True) < trust_after(reported=False) - 0.01
+
+
+def test_unfair_stops_of_ties_lower_trust_when_switched_on():
+    """``trust.vicarious_stop_loss`` (ODD §7.17): news of a tie's unfair stop
+    costs trust. Over one day with many unfair stops, arms sharing a seed differ
+    only at the day's end: switching the loss on lowers trust for many residents
+    and raises it for nobody (diffusion and drift are monotone)."""
+    busy = {
+        "police.officers": 40,
+        "police.contact_rate": 0.5,
+        "police.procedural_justice": 0.0,
+        "time.years": 1 / 365,
+    }
+    trust = {}
+    for loss in (0.0, 0.3):
+        scenario = load_scenario().with_overrides(busy | {"trust.vicarious_stop_loss": loss})
+        model = CLSModel(scenario, seed=3)
+        model.run()
+        trust[loss] = model.social.trust.copy()
+    diff = trust[0.3] - trust[0.0]
+    assert diff.max() <= 1e-12
+    assert (diff < -1e-9).sum() > 300
+    assert diff.mean() < -0.005
+    assert load_scenario().trust.vicarious_stop_loss == 0.0  # off by default

@@ -255,6 +255,12 @@ class TrustConfig(Section):
         "share",
         "Share of trust lost per tie arrested unfairly that day (vicarious experience).",
     )
+    vicarious_stop_loss: Probability = _f(
+        0.0,
+        "share",
+        "Share of trust lost per unfair contact (stop) of a tie that day; 0 (the default, "
+        "uncalibrated) leaves ties' stops out.",
+    )
     report_effect: float = _f(
         1.5,
         "-",

@@ -7,8 +7,9 @@ day, :func:`end_of_day` turns them into changes of the four slow state
 variables, each a vector over residents (or over areas):
 
 * **trust** in [0, 1] — fair contacts raise it, unfair ones lower it more
-  (Skogan 2006), so does the response to one's report; unfair arrests and
-  stops of one's ties lower it (vicarious experience); it diffuses over ties
+  (Skogan 2006), so does the response to one's report; unfair arrests (and,
+  if ``trust.vicarious_stop_loss`` > 0, unfair stops) of one's ties lower it
+  (vicarious experience); it diffuses over ties
   (``W @ trust``) and drifts back to a group baseline.
 * **insecurity** in [0, 1] — relaxes towards a logistic target driven by the
   disorder and darkness of one's routine cells, isolation, vulnerability,
@@ -346,6 +347,10 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
         arrested = np.flatnonzero(soc.vicarious != 0)
         hit, u = _tie_counts(A, np.repeat(arrested, soc.vicarious[arrested]))
         T[hit] *= (1.0 - t.vicarious_loss) ** u
+    if t.vicarious_stop_loss > 0.0 and soc.unfair.any():  # ties stopped unfairly
+        stopped = np.flatnonzero(soc.unfair != 0)
+        hit, k = _tie_counts(A, np.repeat(stopped, soc.unfair[stopped]))
+        T[hit] *= (1.0 - t.vicarious_stop_loss) ** k
     T += t.diffusion * (W @ T - T)
     T += (soc.trust_base - T) * (1.0 - np.exp(-1.0 / t.drift_days))
     np.clip(T, 0.0, 1.0, out=T)
