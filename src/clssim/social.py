@@ -106,7 +106,7 @@ class Social:
     victimised: np.ndarray = field(repr=False)
     satisfied: np.ndarray = field(repr=False)  #: reports met with a satisfying response
     dissatisfied: np.ndarray = field(repr=False)  #: … with an unsatisfying one
-    vicarious: np.ndarray = field(repr=False)  #: unfair arrests/stops suffered
+    vicarious: np.ndarray = field(repr=False)  #: unfair arrests suffered
     offended: np.ndarray = field(repr=False)
     seen_police: np.ndarray = field(repr=False)
 
@@ -332,7 +332,7 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     )
     A, W = soc.adjacency, soc.influence
 
-    # --- trust: own contacts and responses to reports, then unfair arrests of ties
+    # --- trust: own contacts and responses to reports, then unfair arrests and stops of ties
     T = soc.trust
     events = soc.fair | soc.unfair | soc.satisfied | soc.dissatisfied
     had = np.flatnonzero(events != 0)  # bool: nonzero's fast path
@@ -343,14 +343,12 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
         Th = 1.0 - (1.0 - Th) * (1.0 - t.response_gain) ** soc.satisfied[had]
         Th *= (1.0 - t.response_loss) ** soc.dissatisfied[had]
         T[had] = Th
-    if soc.vicarious.any():
-        arrested = np.flatnonzero(soc.vicarious != 0)
-        hit, u = _tie_counts(A, np.repeat(arrested, soc.vicarious[arrested]))
-        T[hit] *= (1.0 - t.vicarious_loss) ** u
-    if t.vicarious_stop_loss > 0.0 and soc.unfair.any():  # ties stopped unfairly
-        stopped = np.flatnonzero(soc.unfair != 0)
-        hit, k = _tie_counts(A, np.repeat(stopped, soc.unfair[stopped]))
-        T[hit] *= (1.0 - t.vicarious_stop_loss) ** k
+    # vicarious experience: each unfair arrest (and stop) of a tie costs a share
+    for tally, loss in ((soc.vicarious, t.vicarious_loss), (soc.unfair, t.vicarious_stop_loss)):
+        if loss > 0.0 and tally.any():
+            told = np.flatnonzero(tally != 0)
+            hit, news = _tie_counts(A, np.repeat(told, tally[told]))
+            T[hit] *= (1.0 - loss) ** news
     T += t.diffusion * (W @ T - T)
     T += (soc.trust_base - T) * (1.0 - np.exp(-1.0 / t.drift_days))
     np.clip(T, 0.0, 1.0, out=T)
