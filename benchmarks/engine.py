@@ -562,6 +562,11 @@ def spread(walls: list[float]) -> float:
     return max(walls) / min(walls) - 1.0
 
 
+def ms_per_slot(timing: dict[str, Any]) -> list[float]:
+    """Milliseconds per slot of each repeat of a throughput timing."""
+    return [1e3 * w / timing["steps"] for w in timing["wall_s"]]
+
+
 def ratio_verdict(five: dict[str, Any]) -> tuple[str, str]:
     """The 5k ratio target's verdict, and a note when the machine was busy.
 
@@ -569,18 +574,18 @@ def ratio_verdict(five: dict[str, Any]) -> tuple[str, str]:
     (``contention.py``), so a busy machine inflates the ratio: a miss measured
     on it is a miss, but a pass is left undecided.
     """
-    ref = five["idiomatic"]
-    ms = [1e3 * w / ref["steps"] for w in ref["wall_s"]]
+    ms = ms_per_slot(five["idiomatic"])
     ratio = min(five["ratio"], five["ratio_best"])
     if len(ms) < 2:
         note = "One repeat cannot tell a quiet machine from a busy one: run the full benchmark."
         return "**undecided** (one repeat)", note
-    if spread(ref["wall_s"]) <= QUIET_SPREAD:
+    busy_by = spread(ms)
+    if busy_by <= QUIET_SPREAD:
         return verdict(ratio >= TARGET_RATIO), ""
     busy = (
         f"The machine was busy while the ratio was measured: the reference's repeats "
         f"at 5k took {min(ms):.1f}–{max(ms):.1f} ms a slot (spread "
-        f"{100 * spread(ref['wall_s']):.0f} %, more than the {100 * QUIET_SPREAD:.0f} % of "
+        f"{100 * busy_by:.0f} %, more than the {100 * QUIET_SPREAD:.0f} % of "
         "a quiet machine). Competition for memory slows the reference far more than "
         "the engine (`benchmarks/contention.py`), so a busy machine inflates the ratio"
     )
@@ -602,7 +607,7 @@ def markdown(r: dict[str, Any]) -> str:
     whole_ratio = whole["resident_steps_per_s"] / ep["agent_steps_per_s"]
     worst = min(agree["indicators"].items(), key=lambda kv: kv[1]["welch_p"])
     ratio_ok, busy_note = ratio_verdict(five)
-    ref_ms = [1e3 * w / five["idiomatic"]["steps"] for w in five["idiomatic"]["wall_s"]]
+    ref_ms = ms_per_slot(five["idiomatic"])
     lines = [
         f"# clssim performance{' (quick run)' if r['quick'] else ''}",
         "",
@@ -798,6 +803,14 @@ def update_readme(text: str) -> bool:
     return True
 
 
+def write_report(text: str, stem: str, *, readme: bool) -> None:
+    """Write ``<stem>.md`` and, for a full run, paste it into the README."""
+    (HERE / f"{stem}.md").write_text(text, encoding="utf-8")
+    log(f"wrote {HERE / stem}.md")
+    if readme and update_readme(text):
+        log(f"updated the results in {HERE / 'README.md'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -814,11 +827,7 @@ def main(argv: list[str] | None = None) -> int:
     stem = "results-quick" if args.quick else "results"
     if args.render:
         saved = json.loads((HERE / f"{stem}.json").read_text(encoding="utf-8"))
-        text = markdown(saved)
-        (HERE / f"{stem}.md").write_text(text, encoding="utf-8")
-        log(f"rewrote {HERE / stem}.md from {stem}.json")
-        if not args.quick and update_readme(text):
-            log(f"updated the results in {HERE / 'README.md'}")
+        write_report(markdown(saved), stem, readme=not args.quick)
         return 0
     start = time.perf_counter()
     results: dict[str, Any] = {"quick": args.quick, "config": cfg}
@@ -841,14 +850,11 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["elapsed_s"] = time.perf_counter() - start
     text = markdown(results)
-    (HERE / f"{stem}.md").write_text(text, encoding="utf-8")
     (HERE / f"{stem}.json").write_text(
         json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8"
     )
     print(text)
-    log(f"wrote {HERE / stem}.md and .json")
-    if not args.quick and update_readme(text):
-        log(f"updated the results in {HERE / 'README.md'}")
+    write_report(text, stem, readme=not args.quick)
     return 0
 
 
