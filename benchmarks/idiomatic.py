@@ -146,7 +146,7 @@ from clssim.crime import (
 )
 from clssim.police import PoliceForce
 from clssim.population import R_STUDENT, build_population
-from clssim.results import EVENT_COLUMNS  # an offence event's fields, as the engine keeps them
+from clssim.results import EVENT_COLUMNS, SUMMARY_GROUPS  # the engine's record and summary
 from clssim.routines import HOME, LEISURE, LOCAL, THRESHOLDS, WORK
 from clssim.scenario import Scenario, load_scenario
 from clssim.world import world_from_scenario
@@ -984,7 +984,7 @@ class IdiomaticModel(mesa.Model):
                 "contacts_unfair": sum(self.series("contacts_unfair")),
                 "mean_collective_efficacy": self.social_now["collective_efficacy"],
             }
-            for group in ("youth", "elderly", "migrant", "isolated_elderly", "female"):
+            for group in SUMMARY_GROUPS:
                 for var in ("trust", "insecurity"):
                     values = [v for v in self.series(f"{var}_{group}") if not math.isnan(v)]
                     out[f"mean_{var}_{group}"] = statistics.fmean(values) if values else math.nan

@@ -330,7 +330,7 @@ def summarise_social(ts: pd.DataFrame, events: pd.DataFrame, soc, pop, steps: in
         "mean_collective_efficacy": float(soc.efficacy[soc.area_of_home].mean()),
     }
     out |= last_year(ts, events, steps)
-    for group in ("youth", "elderly", "migrant", "isolated_elderly", "female"):
+    for group in SUMMARY_GROUPS:
         out[f"mean_trust_{group}"] = float(np.nanmean(ts[f"trust_{group}"]))
         out[f"mean_insecurity_{group}"] = float(np.nanmean(ts[f"insecurity_{group}"]))
     return out
@@ -359,6 +359,8 @@ def last_year(ts: pd.DataFrame, events: pd.DataFrame, steps: int) -> dict[str, f
     }
 
 
+#: Groups whose run means of trust and insecurity go into ``summary.json``.
+SUMMARY_GROUPS = ("youth", "elderly", "migrant", "isolated_elderly", "female")
 #: Groups with their own last-year indicators (the report's "effects by group").
 REPORT_GROUPS = ("youth", "elderly", "isolated_elderly", "migrant", "minority", "female", "male")
 
