@@ -213,3 +213,32 @@ def test_run_from_a_map_file_reruns_from_another_directory(tmp_path, monkeypatch
     assert main(["run", "../o1/scenario.toml", "--out", "o2", "--quiet"]) == 0
     for name in DATA:
         assert (elsewhere / "o2" / name).read_bytes() == (tmp_path / "o1" / name).read_bytes()
+
+
+def test_app_on_a_busy_port_exits_2_before_announcing_an_address(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["app", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"option --port = {port}: cannot serve on 127.0.0.1:{port}" in err
+    assert "http://" not in err and err.count("\n") == 1
+
+
+def test_compare_prints_money_in_euros_not_scientific_notation():
+    import pandas as pd
+
+    from clssim.experiments.compare import format_table
+
+    row = {"output": "cost_eur", "ci_low": 343_900.0, "ci_high": 343_900.0}
+    table = pd.DataFrame(
+        [
+            {**row, "arm": "base", "baseline": True, "arm_mean": 0.0, "diff": None},
+            {**row, "arm": "plan", "baseline": False, "arm_mean": 343_900.0, "diff": 343_900.0},
+        ]
+    ).assign(rel_change=float("nan"))
+    text = format_table(table)
+    assert "343,900  +343,900 [+343,900, +343,900]" in text and "e+" not in text

@@ -6,10 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clssim import ScenarioError, load_scenario
+from clssim import CLSModel, ScenarioError, load_scenario
 from clssim.cli import main
 from clssim.contract.catalogue import AXES
-from clssim.experiments.mixes import measures_for, mix_shares, mixes_plan, pareto_mask
+from clssim.experiments.mixes import (
+    measures_for,
+    mix_shares,
+    mixes_plan,
+    pareto_mask,
+    target_sizes,
+)
 
 SMALL = {
     "time.years": 3.2,
@@ -41,6 +47,27 @@ def test_every_mix_plan_fits_the_budget(budget):
                 {"contract": {"budget_eur": budget, "staff": 4, "measures": plan}}
             )
             assert s.contract.planned_cost() <= budget
+
+
+def test_no_line_buys_more_than_its_target_can_absorb():
+    """A whole budget on one line buys at most the units its target holds: the
+    diagnosis' at-risk youths (a tenth of the youths), the 60 hot spots, the
+    isolated elderly; the money left over is not spent."""
+    base = load_scenario().with_overrides(SMALL)
+    model_pop = CLSModel(base).population
+    limits = target_sizes(base, staff=4)
+    assert limits["youth"] == round(0.1 * model_pop.youth.sum())
+    assert limits["cpted"] == 60
+    assert limits["social"] == model_pop.isolated_elderly.sum()
+    budget = 1_000_000
+    for axis, eye in zip(AXES, np.eye(len(AXES)), strict=True):
+        (measure,) = measures_for(eye, budget, 4, limits)
+        assert measure["capacity"] <= limits[axis]
+        (uncapped,) = measures_for(eye, budget, 4)
+        assert uncapped["capacity"] >= measure["capacity"]
+    (youth,) = measures_for(np.eye(len(AXES))[0], budget, 4, limits)
+    s = base.with_overrides({"contract": {"budget_eur": budget, "staff": 4, "measures": [youth]}})
+    assert s.contract.planned_cost() < 0.5 * budget  # the rest of the share is not spent
 
 
 def test_a_baseline_too_short_for_implementation_is_refused():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -154,6 +155,72 @@ def test_report_of_a_single_run(tmp_path):
     text = (out / "report.html").read_text(encoding="utf-8")
     assert "One run, seed 1" in text
     assert "no confidence interval" in text
+
+
+def test_plan_spending_adds_up_to_what_was_spent(report, comparison):
+    """Each measure's spending in the plan table is its spending at the end of the run
+    (not the last monthly sample), so the column adds up to the stated total."""
+    text = report.read_text(encoding="utf-8")
+    plan = text[text.index(">The intervention plan and its cost<") : text.index(">Trends<")]
+    table = plan[: plan.index("</table>")]
+    header = re.findall(r"<th>(.*?)</th>", table)
+    col = header.index("spent")
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)]
+    spent = [int(r[col].replace("€", "").replace(",", "")) for r in rows if r]
+    total = int(re.search(r"spent €([\d,]+)\.", plan).group(1).replace(",", ""))
+    assert abs(sum(spent) - total) <= len(spent)  # rounding of each row to the euro
+    seed_dir = next((comparison / "runs" / "lisbon_neighbourhood").glob("seed-*"))
+    summary = json.loads((seed_dir / "summary.json").read_text(encoding="utf-8"))
+    assert sum(summary["measure_spent_eur"].values()) == pytest.approx(summary["cost_eur"])
+
+
+def test_shares_in_points_and_small_effects_keep_their_digits(report):
+    text = report.read_text(encoding="utf-8")
+    (reported,) = re.findall(r"Share of offences reported: [^<]*", text)[:1]
+    assert re.match(
+        r"Share of offences reported: [+-]\d+\.\d pp \([+-][\d.]+% relative\)", reported
+    )
+    ce = text[text.index(">Cost-effectiveness<") :]
+    sentences = re.findall(r"insecurity reduced per €10,000 \(95% interval ([^ ]+) to ([^,]+),", ce)
+    assert sentences
+    for low, high in sentences:
+        assert float(low) != 0.0 or float(high) != 0.0  # not rounded away to +0.00
+
+
+def test_a_comparison_without_run_files_is_reported_from_its_table(comparison, tmp_path):
+    """``compare --no-run-files`` keeps only runs.parquet: the report gives the effects
+    from it (the same numbers as from the run directories) and says what it lacks."""
+    from clssim.report.build import OUTCOMES, summaries
+    from clssim.report.data import load_study
+
+    bare = tmp_path / "bare"
+    shutil.copytree(comparison, bare, ignore=shutil.ignore_patterns("runs", "report*"))
+    study = load_study(bare)
+    assert not study.has_run_files and study.replicates == 3
+    full = load_study(comparison)
+    full_table = summaries(dataclasses.replace(full, table=None))  # from the run directories
+    for key in OUTCOMES:
+        a = summaries(study).set_index(["arm", "replicate"])[key].sort_index()
+        b = full_table.set_index(["arm", "replicate"])[key].sort_index()
+        assert a.to_numpy() == pytest.approx(b.to_numpy()), key
+    text = build_report(bare).read_text(encoding="utf-8")
+    assert ">Key results<" in text and ">Effects by group<" in text
+    assert "--no-run-files" in text and ">Trends<" not in text
+
+
+def test_a_contract_the_run_never_reaches_is_flagged(tmp_path, capsys):
+    """A run that ends before implementation warns on the console, and the report
+    says the plan never acted instead of listing stages as begun."""
+    out = tmp_path / "short"
+    scenario = str(SCENARIOS / "algarve_municipality.toml")
+    assert main(["run", scenario, "--years", "0.1", "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "clssim: warning: algarve_municipality: the run ends on day 35" in err
+    assert "no measure will act" in err
+    assert main(["report", str(out)]) == 0
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert "implementation not reached (planned for day" in text
+    assert "The plan never acted" in text
 
 
 def test_report_refuses_a_directory_that_is_not_an_output(tmp_path, capsys):

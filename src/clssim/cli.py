@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from clssim.contract.config import horizon_warning
 from clssim.scenario import Scenario, ScenarioError, default_scenario_path, load_scenario
 
 EXIT_USAGE = 2
@@ -36,6 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["time.years"] = args.years
     scenario = _scenario(args.scenario, overrides)
     out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
+    if (warning := horizon_warning(scenario)) is not None:
+        print(f"clssim: warning: {warning}", file=sys.stderr)
 
     from clssim import plots
     from clssim.model import CLSModel
@@ -194,6 +197,26 @@ def _app_assets() -> None:
         print(f"clssim: warning: {exc}; the page will try the jsDelivr CDN", file=sys.stderr)
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on, before announcing the address."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ScenarioError(f"option --host = {host}: cannot be resolved ({exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ScenarioError(
+                f"option --port = {port}: cannot serve on {host}:{port} ({exc.strerror}); "
+                "choose another port"
+            ) from None
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Serve the interactive teaching app (Mesa SolaraViz) until Ctrl-C."""
     import os
@@ -209,6 +232,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         name = None
     if not 0 < args.port < 65536:
         raise ScenarioError(f"option --port = {args.port}: must be between 1 and 65535")
+    _check_port_free(args.host, args.port)
     if not _is_loopback(args.host):
         print(
             f"clssim: warning: serving on {args.host}, not a loopback address: anyone who can "

@@ -16,6 +16,7 @@ Targets of a measure are written as short strings:
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -217,6 +218,21 @@ class ContractConfig(Section):
     def planned_cost(self) -> float:
         return sum(m.cost() for m in self.measures)
 
+    def schedule(self) -> dict[str, int]:
+        """The day each stage begins: diagnosis at ``start_day``; the plan after
+        ``stages.diagnosis_days``; implementation after ``stages.plan_days`` divided by
+        the partners' mean capacity (at least 0.2); monitoring after
+        ``stages.implementation_days`` (ODD §7.21)."""
+        capacity = sum(p.capacity for p in self.partners) / len(self.partners)
+        plan = self.start_day + self.stages.diagnosis_days
+        implementation = plan + int(round(self.stages.plan_days / max(capacity, 0.2)))
+        return {
+            "diagnosis": self.start_day,
+            "plan": plan,
+            "implementation": implementation,
+            "monitoring": implementation + self.stages.implementation_days,
+        }
+
     def hotspots_needed(self) -> int:
         """Length of the diagnosis' hot-spot list: enough for every hotspots:K target."""
         ks = [parse_target(m.resolved_target) for m in self.measures]
@@ -251,3 +267,21 @@ class ShockConfig(Section):
         start = self.start_day % 365 if self.every_year else self.start_day
         end = start + (self.end_day - self.start_day)
         return start <= d < end or (self.every_year and d + 365 < end)
+
+
+def horizon_warning(scenario) -> str | None:
+    """A warning when a scenario's run ends before its contract's implementation
+    stage begins (its measures would never act), else ``None``."""
+    cfg = scenario.contract
+    if cfg is None:
+        return None
+    days = scenario.steps // 4  # four slots a day (clock.SLOTS_PER_DAY)
+    start = cfg.schedule()["implementation"]
+    if days > start:
+        return None
+    years = math.ceil((start + 1) / 365 * 100) / 100
+    return (
+        f"{scenario.name}: the run ends on day {days - 1}, before the contract's "
+        f"implementation stage begins (day {start}): no measure will act; run at least "
+        f"{years:g} years (time.years or --years)"
+    )

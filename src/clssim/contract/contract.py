@@ -84,15 +84,7 @@ class Contract:
         by_kind = {p.kind: p for p in self.partners}
         self.governance = governance_network(self.partners, cfg.governance_trust)
         self.sharing = float(np.mean([p.information_sharing for p in self.partners]))
-        capacity = float(np.mean([p.capacity for p in self.partners]))
-        d = cfg.start_day + cfg.stages.diagnosis_days
-        plan = int(round(cfg.stages.plan_days / max(capacity, 0.2)))
-        self.stage_days = {
-            "diagnosis": cfg.start_day,
-            "plan": d,
-            "implementation": d + plan,
-            "monitoring": d + plan + cfg.stages.implementation_days,
-        }
+        self.stage_days = cfg.schedule()
         impl = self.stage_days["implementation"]
         self.measures = [
             RunningMeasure(
@@ -376,6 +368,7 @@ class Contract:
             out["diagnosis_hotspot_precision"] = self.diagnosis.hotspot_precision
             out["diagnosis_at_risk_precision"] = self.diagnosis.at_risk_precision
         out["measure_participants"] = {m.cfg.label: int(m.people.size) for m in self.measures}
+        out["measure_spent_eur"] = {m.cfg.label: round(m.spent, 2) for m in self.measures}
         edges = [d["trust"] for _, _, d in self.governance.edges(data=True)]
         out["governance_trust"] = round(float(np.mean(edges)), 6) if edges else 0.0
         return out

@@ -197,6 +197,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from clssim.contract.config import horizon_warning
     from clssim.experiments import plots
     from clssim.experiments.compare import compare_plan, format_ce, format_table, write_comparison
     from clssim.experiments.store import load
@@ -212,6 +213,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.seed is not None and not 0 <= args.seed < 2**62:
         raise ScenarioError(f"option --seed = {args.seed}: must be in [0, 2**62)")
     out = _out(args, "compare")
+    for path in args.scenarios:
+        if (warning := horizon_warning(load_scenario(path))) is not None:
+            print(f"clssim: warning: {warning}", file=sys.stderr)
     plan = compare_plan(
         args.scenarios,
         replicates=args.replicates,
@@ -278,7 +282,8 @@ def cmd_mixes(args: argparse.Namespace) -> int:
         print(
             f"\n{len(table)} mixes under €{args.budget:,.0f}, {plan.replicates} replicates each "
             f"with common random numbers; changes vs {baseline.name} in the last year.\n"
-            "Pareto-efficient mixes (shares of the budget):\n"
+            "Pareto-efficient mixes (the share of the budget offered to each line; a line "
+            "spends only what its target can absorb, so the cost column can be lower):\n"
         )
         print(format_front(table))
         print(f"\nwrote runs.parquet, mixes.csv, pareto.png in {out}/")

@@ -428,9 +428,11 @@ def format_table(table: pd.DataFrame, level: float = 0.95) -> str:
     for rec in table.to_dict(orient="records"):
         out = rec["output"] if rec["output"] != last else ""
         last = rec["output"]
-        line = f"{out:<{width_o}}  {rec['arm']:<{width_a}}  {_num(rec['arm_mean']):>10}"
+        eur = rec["output"].endswith("_eur")  # money: whole euros, not 3.439e+05
+        mean = _num(rec["arm_mean"], eur=eur)
+        line = f"{out:<{width_o}}  {rec['arm']:<{width_a}}  {mean:>10}"
         if not rec["baseline"]:
-            diff = _ci(rec["diff"], rec["ci_low"], rec["ci_high"])
+            diff = _ci(rec["diff"], rec["ci_low"], rec["ci_high"], eur=eur)
             sig = " *" if rec["ci_low"] > 0 or rec["ci_high"] < 0 else ""
             rel = rec["rel_change"]
             rel_s = f"{rel:+.1%}" if math.isfinite(rel) else "n/a"
@@ -451,10 +453,13 @@ def format_ce(ce: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _ci(diff: float, lo: float, hi: float) -> str:
-    """``diff [lo, hi]`` rounded to two significant digits of the half-width."""
+def _ci(diff: float, lo: float, hi: float, eur: bool = False) -> str:
+    """``diff [lo, hi]`` rounded to two significant digits of the half-width
+    (whole euros with thousands separators for money)."""
     if not all(math.isfinite(v) for v in (diff, lo, hi)):
-        return f"{_num(diff, sign=True)} [n/a]"
+        return f"{_num(diff, sign=True, eur=eur)} [n/a]"
+    if eur:
+        return f"{diff:+,.0f} [{lo:+,.0f}, {hi:+,.0f}]"
     half = (hi - lo) / 2
     if half <= 0:  # no spread: the arms differ by a constant
         return f"{diff:+.6g} [{lo:+.6g}, {hi:+.6g}]"
@@ -462,7 +467,9 @@ def _ci(diff: float, lo: float, hi: float) -> str:
     return f"{diff:+.{dec}f} [{lo:+.{dec}f}, {hi:+.{dec}f}]"
 
 
-def _num(x: float, sign: bool = False) -> str:
+def _num(x: float, sign: bool = False, eur: bool = False) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
+    if eur:
+        return f"{x:+,.0f}" if sign else f"{x:,.0f}"
     return f"{x:+.4g}" if sign else f"{x:.4g}"

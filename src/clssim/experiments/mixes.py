@@ -7,6 +7,11 @@ catalogue costs:
 
     capacity = (share × budget − fixed cost) / (cost per unit per month × months)
 
+capped at what the line's target can absorb (``target_sizes``: the at-risk
+youths the diagnosis lists, the 60 hot spots, the isolated elderly, the
+residents, the contract's proximity staff), so no mix pays for places nobody
+fills; the money a line cannot use is not spent.
+
 Every mix is an arm of a comparison with the baseline (no contract), run
 with common random numbers; the arms are compared on true crime and mean
 insecurity in the last year and on cost. A mix is *Pareto-efficient* when no
@@ -53,9 +58,30 @@ def mix_shares(n_random: int, seed: int = 1) -> list[np.ndarray]:
     return mixes
 
 
-def measures_for(shares: np.ndarray, budget: float, staff: int) -> list[dict[str, Any]]:
-    """The plan a mix buys (lines whose share cannot pay the fixed cost are dropped)."""
+def target_sizes(baseline: Scenario, staff: int) -> dict[str, int]:
+    """How many units each line's target holds in the baseline's population (its
+    seed; other seeds' populations differ by a few people)."""
+    from clssim.contract.diagnosis import AT_RISK_DECILE
+    from clssim.model import CLSModel
+
+    pop = CLSModel(baseline).population
+    return {
+        "youth": max(1, int(round(AT_RISK_DECILE * int(pop.youth.sum())))),
+        "cpted": int(LINES["cpted"][1].split(":")[1]),
+        "social": int(pop.isolated_elderly.sum()),
+        "citizenship": pop.n,
+        "policing": staff,
+    }
+
+
+def measures_for(
+    shares: np.ndarray, budget: float, staff: int, limits: dict[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """The plan a mix buys. A line's capacity is capped by ``limits`` (units its
+    target can absorb, per axis) and proximity officers by ``staff``; lines whose
+    share cannot pay the fixed cost and one unit are dropped."""
     months = IMPLEMENTATION_DAYS / 30.0
+    limits = limits or {}
     out = []
     for axis, share in zip(AXES, shares, strict=True):
         kind, target = LINES[axis]
@@ -66,6 +92,7 @@ def measures_for(shares: np.ndarray, budget: float, staff: int) -> list[dict[str
         capacity = math.floor(money / (c.unit_month_eur * months))
         if kind == "proximity_beat":
             capacity = min(capacity, staff)
+        capacity = min(capacity, limits.get(axis, capacity))
         if capacity < 1:
             continue
         measure = {"kind": kind, "capacity": float(capacity), "end_day": IMPLEMENTATION_DAYS}
@@ -96,9 +123,10 @@ def mixes_plan(
         raise ScenarioError(f"option --replicates = {replicates}: need at least 2")
     staff = min(4, baseline.police.officers) if staff is None else staff
     _check_horizon(baseline, staff, budget)
+    limits = target_sizes(baseline, staff)
     sets = [RunSet(0, "baseline", {}, {"arm": "baseline", **dict.fromkeys(AXES, 0.0)})]
     for shares in mix_shares(n_random, mix_seed):
-        plan = measures_for(shares, budget, staff)
+        plan = measures_for(shares, budget, staff, limits)
         if not plan:
             continue
         contract = {"budget_eur": float(budget), "staff": staff, "measures": plan}
@@ -125,9 +153,7 @@ def _check_horizon(baseline: Scenario, staff: int, budget: float) -> None:
     from clssim.contract.config import ContractConfig
 
     cfg = ContractConfig(budget_eur=budget, staff=staff)
-    capacity = float(np.mean([p.capacity for p in cfg.partners]))
-    impl = cfg.start_day + cfg.stages.diagnosis_days + round(cfg.stages.plan_days / capacity)
-    end_day = impl + IMPLEMENTATION_DAYS
+    end_day = cfg.schedule()["implementation"] + IMPLEMENTATION_DAYS
     days = baseline.steps // 4
     if days < end_day:
         raise ScenarioError(
@@ -229,10 +255,11 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
 def format_front(table: pd.DataFrame) -> str:
     """The Pareto-efficient mixes as a text table."""
     front = table[table["pareto"]].sort_values("cost_eur")
-    head = "  ".join(f"{a[:6]:>6}" for a in AXES)
+    w = max(len(a) for a in AXES)
+    head = "  ".join(f"{a:>{w}}" for a in AXES)
     lines = [f"{head}  {'Δ offences (95% CI)':>24}  {'Δ insecurity (95% CI)':>27}  {'cost €':>9}"]
     for r in front.itertuples():
-        shares = "  ".join(f"{getattr(r, a):6.0%}" for a in AXES)
+        shares = "  ".join(f"{getattr(r, a):>{w}.0%}" for a in AXES)
         off = (
             f"{r.offences_true_change:+.1f} [{r.offences_true_ci_low:+.1f}, "
             f"{r.offences_true_ci_high:+.1f}]"

@@ -36,6 +36,19 @@ OUTCOMES = {
     "youth_repeat_offences_last_year": ("repeat offences by youths", "offences", True),
 }
 
+#: Captions of the figures that ``clssim sweep``, ``sensitivity`` and ``mixes`` save
+IMAGE_CAPTIONS = {
+    "pareto": "Offences prevented against insecurity reduced, per budget mix (mean of paired "
+    "replicates against the baseline); shade: cost; ringed: the Pareto-efficient mixes.",
+    "sweep": "Each output against the swept parameters: mean and 95% interval over replicates.",
+    "morris": "Morris screening: μ* (overall influence) and σ (interactions, non-linearity) "
+    "of each parameter, per output.",
+    "morris_convergence": "Morris μ* as the number of runs grows: stable ranks mean enough runs.",
+    "sobol": "Sobol indices per output: S1 (alone) and ST (with interactions), with "
+    "bootstrap 95% intervals.",
+    "sobol_convergence": "Sobol ST as the number of runs grows: stable values mean enough runs.",
+}
+
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:#111;line-height:1.45}
@@ -107,8 +120,8 @@ class Report:
 def fmt(x: float, unit: str) -> str:
     if not math.isfinite(x):
         return "n/a"
-    if unit == "share":
-        return f"{x:+.1%}" if abs(x) < 10 else f"{x:+.0f}"
+    if unit == "share":  # a change of a share: percentage points, not a relative change
+        return f"{100 * x:+.1f} pp"
     if unit == "0–1":
         return f"{x:+.3f}"
     return f"{x:+,.1f}"
@@ -123,7 +136,8 @@ def describe(name: str, unit: str, d: dict[str, float], lower_better: bool) -> s
             f"{name.capitalize()}: {fmt(d['diff'], unit)} ({n} run; no interval — "
             "run more replicates before drawing conclusions)."
         )
-    rel = f" ({d['rel_change']:+.1%})" if math.isfinite(d["rel_change"]) else ""
+    rel = f" ({d['rel_change']:+.1%} relative)" if unit == "share" else f" ({d['rel_change']:+.1%})"
+    rel = rel if math.isfinite(d["rel_change"]) else ""
     if d["ci_low"] <= 0 <= d["ci_high"]:
         return (
             f'<span class="uncertain">{name.capitalize()}: {fmt(d["diff"], unit)}{rel} — '
@@ -135,7 +149,10 @@ def describe(name: str, unit: str, d: dict[str, float], lower_better: bool) -> s
 
 
 def summaries(study: Study) -> pd.DataFrame:
-    """One row per run: arm, replicate seed and every summary number."""
+    """One row per run: arm, replicate seed and every summary number (from the
+    study's stored table when it has one, else from the run directories)."""
+    if study.table is not None:
+        return study.table
     rows = []
     for arm, runs in study.arms.items():
         for r in runs:
@@ -197,7 +214,11 @@ def _header(rep: Report, study: Study) -> str:
         )
     else:
         title = f"clssim report — sweep {study.path.name}"
-        sub = "Sensitivity analysis and parameter sweep."
+        sub = (
+            "Budget mixes across the four axes and proximity policing, against the baseline."
+            if (study.path / "mixes.csv").is_file()
+            else "Sensitivity analysis and parameter sweep."
+        )
     rep.raw(f"<h1>{html.escape(title)}</h1>")
     rep.p(
         f"{html.escape(sub)} Made with clssim {__version__} on {date.today():%d %B %Y} "
@@ -208,7 +229,8 @@ def _header(rep: Report, study: Study) -> str:
         "This is a simulation, not a forecast: numbers show what the model implies under "
         "its assumptions (see the ODD in the clssim documentation). <i>True</i> crime "
         "counts every offence in the model; <i>recorded</i> crime only those reported to "
-        "the police — the only crime the police and the diagnosis can see.",
+        "the police — the only crime the police and the diagnosis can see. A change in a "
+        "share (such as the share of offences reported) is given in percentage points (pp).",
         "meta",
     )
     return title
@@ -310,19 +332,43 @@ def _plan(rep: Report, study: Study) -> None:
         plan = plan.rename(columns={"line": "axis"})
         plan["axis"] = plan["axis"].map(AXIS_TITLES)
         plan["what it does"] = plan["kind"].map(lambda k: CATALOGUE[k].description)
+        # what each measure spent by the end of the run (the monthly rows are samples)
+        final = s.get("measure_spent_eur", {})
+        plan["spent"] = plan["measure"].map(final).fillna(plan["spent"])
         plan["spent"] = plan["spent"].map(lambda v: f"€{v:,.0f}")
         rep.table(plan, numeric={"participants", "cells", "spent"})
+    began = {t["stage"]: t["day"] for t in run.stages or []}
+    last_day = int(run.timeseries["day"].max())
+    stages = ", ".join(
+        f"{name} {began[name]}"
+        if name in began
+        else f"{name} not reached (planned for day {s[f'stage_{name}_day']})"
+        for name in ("diagnosis", "plan", "implementation", "monitoring")
+    )
     rep.p(
         f"Contract type <b>{html.escape(str(s['contract_type']))}</b>; budget "
         f"€{s['budget_eur']:,.0f}; planned cost €{s['planned_cost_eur']:,.0f}; spent "
-        f"€{s['cost_eur']:,.0f}. Stages began on days: diagnosis {s['stage_diagnosis_day']}, "
-        f"plan {s['stage_plan_day']}, implementation {s['stage_implementation_day']}, "
-        f"monitoring {s['stage_monitoring_day']}."
+        f"€{s['cost_eur']:,.0f}. Stages began on days: {stages} (the run ended on day "
+        f"{last_day})."
     )
+    if "implementation" not in began:
+        rep.raw(
+            '<div class="warn"><b>The plan never acted.</b> The run ended before the '
+            "implementation stage began, so no measure was delivered and the results show "
+            "the neighbourhood without the contract. Run more simulated years.</div>"
+        )
     rep.figure(figures.spending(run), "spending", "Spending by axis and over time.")
 
 
 def _trends_and_maps(rep: Report, study: Study) -> None:
+    if not study.has_run_files:
+        rep.p(
+            "Trends over time and maps need each run's files, which this comparison did "
+            "not keep (<code>--no-run-files</code>); run <code>clssim compare</code> "
+            "without that flag to see them, and the diagnosis and plan of a contract.",
+            "meta",
+        )
+        return
     rep.h(2, "Trends")
     n = study.replicates
     band = (
@@ -337,11 +383,17 @@ def _trends_and_maps(rep: Report, study: Study) -> None:
         "vertical lines mark the contract's stages.",
     )
     rep.h(2, "Where: crime and insecurity on the map")
+    contract = study.contract_arm()
+    versus = (
+        ", and its difference from the baseline"
+        if contract is not None and contract != study.baseline
+        else ""
+    )
     rep.figure(
         figures.crime_maps(study),
         "maps",
-        "Offences per street segment before the contract and in the last year (mean of "
-        "runs), insecurity of residents at the end, and its difference from the baseline.",
+        f"Offences per street segment before the contract and in the last year (mean of "
+        f"runs), and insecurity of residents at the end{versus}.",
     )
 
 
@@ -396,8 +448,8 @@ def _costs(rep: Report, study: Study, table: pd.DataFrame) -> None:
         spans = r.ci_low <= 0 <= r.ci_high
         word = " — uncertain: the interval includes zero" if spans else ""
         rep.p(
-            f"{html.escape(r.arm)}: {r.per_10000_eur:+.2f} {html.escape(r.effect)} per €10,000 "
-            f"(95% interval {r.ci_low:+.2f} to {r.ci_high:+.2f}, {r.pairs} paired runs){word}.",
+            f"{html.escape(r.arm)}: {r.per_10000_eur:+.3g} {html.escape(r.effect)} per €10,000 "
+            f"(95% interval {r.ci_low:+.3g} to {r.ci_high:+.3g}, {r.pairs} paired runs){word}.",
             "uncertain" if spans else None,
         )
 
@@ -445,10 +497,10 @@ def _sweep(rep: Report, study: Study) -> None:
     for name, image in study.images.items():
         data = base64.b64encode(Path(image).read_bytes()).decode("ascii")
         rep.n_fig += 1
+        caption = IMAGE_CAPTIONS.get(name, name.replace("_", " ") + ".")
         rep.raw(
-            f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>Figure {rep.n_fig}. {html.escape(name.replace('_', ' '))}."
-            "</figcaption></figure>"
+            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>Figure {rep.n_fig}. {html.escape(caption)}</figcaption></figure>"
         )
 
 

@@ -80,6 +80,9 @@ class Study:
     sweep_runs: pd.DataFrame | None = None
     sensitivity: dict[str, Any] | None = None
     images: dict[str, Path] = field(default_factory=dict)  #: figures made by the sweep
+    #: one row per run (arm, replicate seed, summary numbers) when the study stored
+    #: it (``compare``'s ``runs.parquet``), so a report needs no per-run files
+    table: pd.DataFrame | None = None
 
     @property
     def baseline(self) -> str:
@@ -91,7 +94,14 @@ class Study:
 
     @property
     def replicates(self) -> int:
+        if self.comparison is not None:
+            return int(self.comparison["replicates"])
         return min((len(r) for r in self.arms.values()), default=0)
+
+    @property
+    def has_run_files(self) -> bool:
+        """Every arm has its runs' directories (``compare --no-run-files`` keeps none)."""
+        return all(self.arms.values())
 
     def contract_arm(self) -> str | None:
         """The first arm with a contract (the plan the report is about)."""
@@ -132,7 +142,14 @@ def _load_comparison(path: Path) -> Study:
             key=lambda r: r.seed,
         )
         arms[arm] = runs
-    return Study("compare", path, arms, comparison=comparison)
+    table = None
+    if (path / "runs.parquet").is_file():
+        runs = pd.read_parquet(path / "runs.parquet")
+        if "status" in runs:
+            runs = runs[runs["status"] == "ok"]
+        # pair on the seed: common random numbers give each replicate the same seed in every arm
+        table = runs.drop(columns=["replicate"]).rename(columns={"seed": "replicate"})
+    return Study("compare", path, arms, comparison=comparison, table=table)
 
 
 def _load_sweep(path: Path) -> Study:

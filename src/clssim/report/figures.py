@@ -241,20 +241,27 @@ def group_effects(rows: pd.DataFrame):
 
 
 def cost_effectiveness(ce: pd.DataFrame):
-    """Outcomes bought per €10,000, with intervals."""
-    fig, ax = figure(figsize=(6.4, 0.5 * len(ce) + 1.4))
-    labels = [f"{r.arm}: {r.effect}" for r in ce.itertuples()]
-    y = np.arange(len(ce))
-    ax.errorbar(
-        ce["per_10000_eur"],
-        y,
-        xerr=[ce["per_10000_eur"] - ce["ci_low"], ce["ci_high"] - ce["per_10000_eur"]],
-        fmt="o",
-        color="black",
-        capsize=3,
+    """Outcomes bought per €10,000, with intervals: one panel per outcome, each on
+    its own scale (offences and insecurity differ by orders of magnitude)."""
+    effects = list(dict.fromkeys(ce["effect"]))
+    arms = list(dict.fromkeys(ce["arm"]))
+    fig, axes = figure(
+        len(effects), 1, figsize=(6.4, (0.35 * len(arms) + 0.9) * len(effects)), squeeze=False
     )
-    ax.set_yticks(y, labels)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("per €10,000 of contract cost (95% interval)")
-    ax.set_title("Cost-effectiveness")
+    for ax, effect in zip(axes[:, 0], effects, strict=True):
+        rows = ce[ce["effect"] == effect]
+        y = np.arange(len(rows))
+        ax.errorbar(
+            rows["per_10000_eur"],
+            y,
+            xerr=[rows["per_10000_eur"] - rows["ci_low"], rows["ci_high"] - rows["per_10000_eur"]],
+            fmt="o",
+            color="black",
+            capsize=3,
+        )
+        ax.set_yticks(y, list(rows["arm"]))
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(f"{effect} per €10,000", loc="left")
+    axes[-1, 0].set_xlabel("per €10,000 of contract cost (95% interval)")
     return fig
