@@ -4,6 +4,7 @@ run writes its files and rerunning its resolved ``scenario.toml`` reproduces it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from clssim.cli import main
-from clssim.scenario import field_table
+from clssim.scenario import default_scenario_path, field_table
 
 MAP = "PPPPPPPPPP\nPHHhhCCSPP\nPHHhhCCSPP\nPPPPTPPPPP\nPHHNNVVFPP\nPPPPPPPPPP\n"
 OUTPUTS = (
@@ -242,3 +243,36 @@ def test_compare_prints_money_in_euros_not_scientific_notation():
     ).assign(rel_change=float("nan"))
     text = format_table(table)
     assert "343,900  +343,900 [+343,900, +343,900]" in text and "e+" not in text
+
+
+def test_a_run_without_offences_writes_valid_json(tmp_path, capsys):
+    """JSON has no NaN: an undefined concentration is null, and the console says n/a."""
+    out = tmp_path / "z"
+    assert main(["run", "--years", "0.0001", "--out", str(out)]) == 0
+    assert "cells with 50% of crime  n/a" in capsys.readouterr().out
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} in summary.json")
+
+    summary = json.loads((out / "summary.json").read_text(), parse_constant=refuse)
+    assert summary["offences_true"] == 0 and summary["cells_with_50pct_offences"] is None
+    assert main(["report", str(out)]) == 0
+
+
+def test_a_run_into_an_earlier_runs_directory_leaves_none_of_its_files(tmp_path):
+    """A contract's files from an earlier run would be read as this run's."""
+    out = tmp_path / "d"
+    scenarios = default_scenario_path().parent
+    args = ["--years", "0.01", "--out", str(out), "--quiet"]
+    assert main(["run", str(scenarios / "lisbon_neighbourhood.toml"), *args]) == 0
+    assert (out / "stages.json").is_file()
+    assert main(["run", str(scenarios / "lisbon_baseline.toml"), *args]) == 0
+    left = {p.name for p in out.iterdir()}
+    assert not left & {"stages.json", "measures.parquet", "diagnosis.json"}
+
+
+def test_unknown_top_level_key_lists_extends_among_the_allowed(tmp_path, capsys):
+    bad = write(tmp_path / "e.toml", 'extend = "x.toml"\n')
+    assert main(["run", str(bad)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "extend: unknown field; allowed here: extends, name," in line

@@ -506,3 +506,86 @@ def test_bad_cli_options_refused(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
     with pytest.raises(ScenarioError):
         LocalExecutor(-2)
+
+
+def test_an_unwritable_out_is_refused_before_any_run(tmp_path, capsys):
+    """--out under a file (or anywhere that cannot be written): one line, exit 2,
+    nothing written, for every command that writes a directory."""
+    path = experiment(tmp_path)
+    a_file = write(tmp_path / "afile", "x")
+    base = str(tmp_path / "tiny.toml")
+    for args in (
+        ["sweep", str(path)],
+        [
+            "sensitivity",
+            str(
+                experiment(
+                    tmp_path,
+                    '"police.officers" = { range = [2, 6] }\n',
+                    name="m",
+                    design='[design]\nmethod = "morris"\nsamples = 4\n',
+                )
+            ),
+        ],
+        ["compare", base, base],
+        ["run", base],
+    ):
+        assert main([*args, "--out", str(a_file / "sub")]) == 2, args
+        assert f"{a_file} is a file" in one_error_line(capsys.readouterr().err)
+    run = tmp_path / "run"
+    assert main(["run", base, "--out", str(run), "--quiet"]) == 0
+    assert main(["report", str(run), "--out", str(a_file / "r.html")]) == 2
+    assert f"--out = {a_file / 'r.html'}" in one_error_line(capsys.readouterr().err)
+    assert a_file.read_text() == "x" and sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["afile", "exp.toml", "m.toml", "run", "tiny.toml"]
+    )
+
+
+def test_seeds_past_the_largest_are_refused_before_any_run(tmp_path, capsys):
+    """A base scenario whose seed leaves no room for the replicates' seeds."""
+    big = write(tmp_path / "big.toml", tiny_scenario().replace("seed = 1", f"seed = {2**63 - 2}"))
+    out = tmp_path / "o"
+    assert main(["compare", str(big), str(big), "--replicates", "3", "--out", str(out)]) == 2
+    assert "root seed = 9223372036854775806" in one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_cost_outputs_are_zero_without_a_contract(tmp_path):
+    path = experiment(tmp_path, outputs='["offences_true", "cost_eur", "spend_youth_eur"]')
+    plan = plan_from_experiment(load_experiment(path))
+    run_plan(plan, tmp_path / "o", workers=0, quiet=True)
+    table = load(tmp_path / "o")
+    assert (table["cost_eur"] == 0).all() and (table["spend_youth_eur"] == 0).all()
+
+
+def test_a_map_named_in_an_experiment_is_relative_to_the_experiment_file(tmp_path):
+    """As in a scenario file (docs/maps.md), whatever folder the base scenario is in."""
+    write(tmp_path / "exp" / "maps" / "mine.txt", GOOD_MAP)
+    (tmp_path / "exp" / "base").mkdir()
+    path = experiment(
+        tmp_path / "exp" / "base", '"world.map" = { values = ["../maps/mine.txt"] }\n'
+    )
+    plan = plan_from_experiment(load_experiment(path))
+    (only,) = plan.sets
+    assert only.labels == {"world.map": "../maps/mine.txt"}  # as written
+    assert Path(only.overrides["world.map"]) == (tmp_path / "exp" / "maps" / "mine.txt").resolve()
+    moved = write(
+        tmp_path / "exp" / "exp2.toml",
+        path.read_text()
+        .replace('base = "tiny.toml"', 'base = "base/tiny.toml"')
+        .replace("../maps/", "maps/"),
+    )
+    (only,) = plan_from_experiment(load_experiment(moved)).sets
+    assert Path(only.overrides["world.map"]) == (tmp_path / "exp" / "maps" / "mine.txt").resolve()
+
+
+def test_an_output_that_never_varies_is_said_to_have_no_indices():
+    from clssim.experiments.design import unit_design
+    from clssim.experiments.sensitivity import analyze
+
+    unit = unit_design("sobol", 2, samples=16, second_order=False, seed=1)
+    flat = np.zeros((unit.shape[0], 1))
+    result = analyze("sobol", unit, {"offences_true": flat}, ["a", "b"], second_order=False)
+    assert bool(result.checks["constant"].iloc[0])
+    assert "does not vary: every run gives 0" in result.text()
+    assert "NOT converged" not in result.text()

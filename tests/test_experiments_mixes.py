@@ -113,3 +113,21 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     text = (out / "report.html").read_text(encoding="utf-8")
     assert ">Intervention mixes under the budget<" in text
     assert "Pareto-efficient" in text and "paired runs" in text
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--budget", "100"], "option --budget = 100: buys no measure; the cheapest line needs"),
+        (["--budget", "nan"], "option --budget = nan: must be a positive number of euros"),
+        (["--budget", "inf"], "option --budget = inf: must be a positive number of euros"),
+        (["--budget", "200000", "--seed", "-1"], "option --seed = -1: must be in [0, 2**62)"),
+    ],
+)
+def test_bad_mix_options_are_refused_before_any_run(tmp_path, capsys, options, fragment):
+    base = load_scenario().base_dir + "/lisbon_baseline.toml"
+    out = tmp_path / "m"
+    assert main(["mixes", base, *options, "--replicates", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+    assert not out.exists()

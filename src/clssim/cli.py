@@ -42,6 +42,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from clssim import plots
     from clssim.model import CLSModel
+    from clssim.results import output_dir
+
+    output_dir(out)  # refuse an unwritable --out before simulating
 
     model = CLSModel(scenario)
     bar = _progress(model.n_steps, args.quiet)
@@ -65,6 +68,11 @@ def _progress(total: int, quiet: bool):
     return tqdm(total=total, unit="slot", desc="simulating", leave=False)
 
 
+def _share(x: float | None) -> str:
+    """A share as a percentage; ``n/a`` when undefined (no offences)."""
+    return "n/a" if x is None or x != x else f"{x:.1%}"
+
+
 def summary_table(summary: dict[str, Any]) -> str:
     """A short human table of a run's headline indicators."""
     rows = [
@@ -77,8 +85,8 @@ def summary_table(summary: dict[str, Any]) -> str:
         ("recording rate", f"{summary['recording_rate']:.0%}"),
         ("true offences /1000/yr", f"{summary['offences_per_1000_per_year']:.1f}"),
         ("arrests", f"{summary['arrests']:,}"),
-        ("cells with 50% of crime", f"{summary['cells_with_50pct_offences']:.1%}"),
-        ("cells with 25% of crime", f"{summary['cells_with_25pct_offences']:.1%}"),
+        ("cells with 50% of crime", _share(summary["cells_with_50pct_offences"])),
+        ("cells with 25% of crime", _share(summary["cells_with_25pct_offences"])),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

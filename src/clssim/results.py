@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from clssim.crime import OFFENCES, VISITOR, Offences
 from clssim.layouts import LAND_USES
 from clssim.metrics import concentration
 from clssim.population import ROLES
-from clssim.scenario import Scenario
+from clssim.scenario import Scenario, ScenarioError
 from clssim.world import LAYERS
 
 #: the fields the recorder keeps for each offence (``events.parquet`` is built from them)
@@ -396,6 +397,10 @@ class Results:
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        # a contract's files from an earlier run into the same directory would be
+        # read as this run's: remove those this run does not write
+        for name in OPTIONAL_FILES - {f"{n}.parquet" for n in self.frames} - set(self.extra_files):
+            (out / name).unlink(missing_ok=True)
         for name, frame in (
             ("timeseries", self.timeseries),
             ("cells", self.cells),
@@ -404,7 +409,8 @@ class Results:
             *self.frames.items(),
         ):
             _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-        text = json.dumps(self.summary, indent=2, sort_keys=True) + "\n"
+        # JSON has no NaN: an undefined indicator (e.g. concentration without offences) is null
+        text = json.dumps(finite_or_null(self.summary), indent=2, sort_keys=True) + "\n"
         _atomic(out / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8"))
         toml = scenario_toml(self.scenario)
         _atomic(out / "scenario.toml", lambda p: Path(p).write_text(toml, encoding="utf-8"))
@@ -412,6 +418,44 @@ class Results:
             body = json.dumps(payload, indent=2, sort_keys=True) + "\n"
             _atomic(out / name, lambda p, b=body: Path(p).write_text(b, encoding="utf-8"))
         return out
+
+
+#: Files a run writes only with a contract (``Results.write`` removes stale ones)
+OPTIONAL_FILES = frozenset({"measures.parquet", "stages.json", "diagnosis.json"})
+
+
+def finite_or_null(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (at any depth) replaced by ``None``."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_null(v) for v in value]
+    return value
+
+
+def output_dir(path: str | Path, option: str = "--out", shown: str | Path | None = None) -> Path:
+    """Check that the output directory ``path`` can be created and written, without
+    creating anything; refuse it in one line (``ScenarioError``, naming ``option =
+    shown``, by default the path) when it cannot."""
+    out = Path(path)
+    option = f"{option} = {out if shown is None else shown}"
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "exists and is not a directory" if existing == out else f"{existing} is a file"
+        raise ScenarioError(f"option {option}: {what}")
+    try:  # the nearest existing directory must take a new entry
+        fd, probe = tempfile.mkstemp(prefix=".clssim-write-test-", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ScenarioError(
+            f"option {option}: cannot write in {existing} ({exc.strerror or exc})"
+        ) from None
+    return out
 
 
 def _atomic(path: Path, write) -> None:

@@ -554,7 +554,8 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
             return []
         model = ann
-    return [k for k in model.model_fields if k != "base_dir"]
+    keys = [k for k in model.model_fields if k != "base_dir"]
+    return ["extends", *keys] if model is Scenario else keys  # extends: read before validation
 
 
 def _oneline(text: str, limit: int = 200) -> str:

@@ -115,9 +115,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     mx.set_defaults(func=cmd_mixes)
 
 
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and not 0 <= seed < 2**62:
+        raise ScenarioError(f"option --seed = {seed}: must be in [0, 2**62)")
+
+
 def _out(args: argparse.Namespace, name: str) -> Path:
-    """``--out``, or ``out/NAME`` (NAME made safe as a directory name)."""
-    return Path(args.out) if args.out else Path("out") / (re.sub(r"[^\w.-]+", "_", name) or "x")
+    """``--out``, or ``out/NAME`` (NAME made safe as a directory name); refused in one
+    line, before any run, when it cannot be written."""
+    from clssim.results import output_dir
+
+    out = Path(args.out) if args.out else Path("out") / (re.sub(r"[^\w.-]+", "_", name) or "x")
+    return output_dir(out)
 
 
 def _run(plan, out: Path, args: argparse.Namespace, experiment_text: str | None = None):
@@ -210,8 +219,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         outputs = [o.strip() for o in args.outputs.split(",") if o.strip()]
         if not outputs:
             raise ScenarioError("option --outputs: give at least one output")
-    if args.seed is not None and not 0 <= args.seed < 2**62:
-        raise ScenarioError(f"option --seed = {args.seed}: must be in [0, 2**62)")
+    _check_seed(args.seed)
     out = _out(args, "compare")
     for path in args.scenarios:
         if (warning := horizon_warning(load_scenario(path))) is not None:
@@ -245,6 +253,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print()
             print(format_ce(ce))
         files = "runs.parquet, comparison.csv, comparison.json, comparison.png, arms/"
+        if not ce.empty:
+            files += ", cost_effectiveness.csv"
         if plan.run_files is not None:
             files += ", runs/"
         print(f"\nwrote {files} in {out}/")
@@ -259,9 +269,13 @@ def cmd_mixes(args: argparse.Namespace) -> int:
 
     baseline = load_scenario(args.baseline)
     if args.years is not None:
-        baseline = baseline.with_overrides({"time.years": args.years})
+        try:
+            baseline = baseline.with_overrides({"time.years": args.years})
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace("<overrides>", "option --years")) from None
     if args.mixes < 0:
         raise ScenarioError(f"option --mixes = {args.mixes}: must be 0 or more")
+    _check_seed(args.seed)
     plan = mixes_plan(
         baseline,
         budget=args.budget,

@@ -117,8 +117,8 @@ def mixes_plan(
         raise ScenarioError(
             f"{baseline.name}: the baseline of a mix search must have no [contract]"
         )
-    if budget <= 0:
-        raise ScenarioError(f"option --budget = {budget:g}: must be positive")
+    if not (math.isfinite(budget) and budget > 0):
+        raise ScenarioError(f"option --budget = {budget:g}: must be a positive number of euros")
     if replicates < 2:
         raise ScenarioError(f"option --replicates = {replicates}: need at least 2")
     staff = min(4, baseline.police.officers) if staff is None else staff
@@ -134,6 +134,15 @@ def mixes_plan(
         name = "mix-" + "-".join(f"{s:.2f}" for s in shares)
         labels = {"arm": name, **{a: float(s) for a, s in zip(AXES, shares, strict=True)}}
         sets.append(RunSet(len(sets), "baseline", {"contract": contract}, labels))
+    if len(sets) == 1:
+        months = IMPLEMENTATION_DAYS / 30.0
+        cheapest = min(
+            CATALOGUE[k].fixed_eur + CATALOGUE[k].unit_month_eur * months for k, _ in LINES.values()
+        )
+        raise ScenarioError(
+            f"option --budget = {budget:g}: buys no measure; the cheapest line needs at least "
+            f"€{math.ceil(cheapest):,} for one unit over {IMPLEMENTATION_DAYS} days"
+        )
     outputs = [parse_output(o) for o in OBJECTIVES]
     return Plan(
         name="mixes",

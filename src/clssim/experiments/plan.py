@@ -25,8 +25,8 @@ import numpy as np
 
 from clssim.experiments.design import design_points
 from clssim.experiments.outputs import Output
-from clssim.experiments.seeds import run_seed
-from clssim.scenario import Scenario
+from clssim.experiments.seeds import MAX_SEED, run_seed
+from clssim.scenario import Scenario, ScenarioError
 
 DEFAULT_RUNNER = "clssim.experiments.tasks:run_model"
 
@@ -84,6 +84,15 @@ class Plan:
     #: when set, every run also writes its files to ``run_files/runs/<base>/seed-<seed>/``
     #: (not part of the digest: where files go does not change the results)
     run_files: str | None = None
+
+    def __post_init__(self) -> None:
+        last = self.root_seed + self.replicates - 1
+        if self.seed_policy == "common" and not 0 <= self.root_seed <= last <= MAX_SEED:
+            raise ScenarioError(
+                f"root seed = {self.root_seed}: replicates run with seeds root … root + "
+                f"{self.replicates - 1}, which must lie in [0, 2**63 - 1]; use a root seed "
+                "(the base scenario's seed, [seeds] root or --seed) in [0, 2**62)"
+            )
 
     @property
     def n_runs(self) -> int:
@@ -184,11 +193,13 @@ def plan_from_experiment(exp: Any, *, samples: int | None = None) -> Plan:
         seed=d.seed,
     )
     label_types = {p: label_type(k) for p, k in kinds.items()}
+    from clssim.experiments.spec import with_map_paths
+
     runsets = [
         RunSet(
             index=i,
             base="base",
-            overrides=values,
+            overrides=with_map_paths(values, exp.path.parent),  # labels keep the path as written
             labels={k: _label(v, label_types[k]) for k, v in values.items()},
         )
         for i, values in enumerate(sets)

@@ -177,7 +177,9 @@ def sensitivity_plots(result: Any, out: Path) -> list[Path]:
                     label="ST (total)",
                 )
                 ax.set_xticks(x, labels, rotation=30, ha="right")
-                ax.set_ylim(min(0.0, float(np.nanmin(rows["S1"])) - 0.05), 1.05)
+                s1 = rows["S1"].to_numpy(dtype=float)
+                low = float(np.min(s1[np.isfinite(s1)], initial=0.0))  # all NaN: constant output
+                ax.set_ylim(min(0.0, low - 0.05), 1.05)
                 ax.axhline(0, color="#888", lw=0.6)
             ax.set_title(output)
         _top_legend(fig, axes[0])

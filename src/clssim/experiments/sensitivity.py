@@ -105,6 +105,13 @@ class SensitivityResult:
         lines = []
         for output in self.outputs:
             lines.append(f"{output}:")
+            ck = self.checks[self.checks["output"] == output]
+            if not ck.empty and bool(ck["constant"].iloc[0]):
+                lines.append(
+                    f"  does not vary: every run gives {ck['value'].iloc[0]:g}, so it has no "
+                    "indices; widen the parameter ranges, or run longer or larger"
+                )
+                continue
             rows = self.indices[self.indices["output"] == output]
             width = max(len(p) for p in self.parameters)
             if self.method == "morris":
@@ -135,7 +142,6 @@ class SensitivityResult:
                         "  warning: mostly seed noise; raise the replicates (or the run size) "
                         "before reading these indices"
                     )
-            ck = self.checks[self.checks["output"] == output]
             if not ck.empty:
                 c = ck.iloc[0]
                 verdict = "converged" if c["converged"] else "NOT converged: use more samples"
@@ -400,7 +406,12 @@ def analyze(
             scale = float(np.nanmax(idx["mu_star"])) if len(idx) else 0.0
         if not s2.empty:
             s2_frames.append(s2.assign(output=output))
-        check_rows.append(_check(output, conv_rows, sizes, which, scale, unit_name))
+        check = _check(output, conv_rows, sizes, which, scale, unit_name)
+        finite = y[np.isfinite(y)]
+        # an output every run gives the same value has no variance to apportion
+        check["constant"] = bool(finite.size == 0 or finite.min() == finite.max())
+        check["value"] = float(finite[0]) if check["constant"] and finite.size else math.nan
+        check_rows.append(check)
         idx_frames.append(idx.assign(output=output))
     indices = pd.concat(idx_frames, ignore_index=True)
     indices = indices[["output", *[c for c in indices.columns if c != "output"]]]

@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from clssim.experiments.outputs import Output, OutputError, parse_output
+from clssim.experiments.outputs import Output, OutputError, cost_keys, parse_output
 from clssim.scenario import (
     Scenario,
     ScenarioError,
@@ -283,7 +283,7 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
         if key == "seed":
             raise ScenarioError(f"{src}: overrides.seed: seeds are set by [seeds], not overrides")
     if spec.overrides:
-        base = _apply(base, spec.overrides, f"{src}: overrides")
+        base = _apply(base, with_map_paths(spec.overrides, path.parent), f"{src}: overrides")
 
     kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for pname, pspec in spec.parameters.items():
@@ -293,7 +293,7 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
             raise ScenarioError(f"{where}: the seed is set by [seeds] (policy, root), not varied")
         if pname in spec.overrides:
             raise ScenarioError(f"{where}: also fixed in [overrides]; vary it or fix it, not both")
-        _check_parameter(base, pname, pspec, kind, spec.design.method, where)
+        _check_parameter(base, pname, pspec, kind, spec.design.method, where, path.parent)
         kinds[pname] = kind
 
     _check_design(spec, src)
@@ -326,6 +326,15 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
     )
 
 
+def with_map_paths(overrides: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``overrides`` with a relative ``world.map`` made absolute from ``folder``: a
+    map named in an experiment file is relative to that file (as in a scenario)."""
+    value = overrides.get("world.map")
+    if not isinstance(value, str) or Path(value).is_absolute():
+        return overrides
+    return {**overrides, "world.map": str((folder / value).resolve())}
+
+
 def _apply(base: Scenario, overrides: dict[str, Any], where: str) -> Scenario:
     try:
         return base.with_overrides(overrides)
@@ -340,6 +349,7 @@ def _check_parameter(
     kind: tuple[str, tuple[Any, ...]],
     method: str,
     where: str,
+    folder: Path,
 ) -> None:
     ftype, _ = kind
     if spec.values is not None:
@@ -349,7 +359,7 @@ def _check_parameter(
         for v in values:
             if ftype == "float" and type(v) is int:
                 v = float(v)
-            _apply(base, {name: v}, f"{where}.values")
+            _apply(base, with_map_paths({name: v}, folder), f"{where}.values")
         return
     assert spec.range is not None
     lo, hi = spec.range
@@ -490,9 +500,11 @@ def check_outputs(
 ) -> None:
     """Refuse outputs the model does not produce (one line, with close matches).
 
-    ``also``: further summary keys to accept (e.g. cost keys of another arm).
+    ``also``: further summary keys to accept. Cost keys are always accepted: a
+    scenario without a contract costs 0 (:mod:`clssim.experiments.outputs`).
     """
     numeric, other, columns = probe_outputs(base)
+    also = also | cost_keys()
     for out in outputs:
         pool = numeric if out.kind == "summary" else columns
         if out.key in pool or (out.kind == "summary" and out.key in also):

@@ -23,7 +23,7 @@ from clssim.experiments.compare import cost_effectiveness, paired_difference
 from clssim.report import figures
 from clssim.report.data import Study, load_study
 from clssim.report.style import export
-from clssim.results import REPORT_GROUPS
+from clssim.results import REPORT_GROUPS, output_dir
 
 #: Headline outcomes: summary key → (plain name, unit, lower is better?)
 OUTCOMES = {
@@ -546,6 +546,7 @@ def build_report(path: str | Path, out: str | Path | None = None) -> Path:
     """
     study = load_study(path)
     out = Path(out) if out else Path(path) / "report.html"
+    output_dir(out.parent, shown=out)  # refuse an unwritable --out before drawing anything
     figures_dir = out.with_name(f"{out.stem}_figures")
     rep = Report(figures_dir)
     title = _header(rep, study)

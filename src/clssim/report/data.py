@@ -11,6 +11,7 @@ for sensitivity, the indices.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,11 @@ class Run:
             p = path / name
             return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else None
 
+        # summary.json writes an undefined indicator as null: read it back as NaN
+        summary = {k: math.nan if v is None else v for k, v in js("summary.json").items()}
         return cls(
             path=path,
-            summary=js("summary.json"),
+            summary=summary,
             timeseries=parquet("timeseries"),
             cells=parquet("cells"),
             events=parquet("events"),
