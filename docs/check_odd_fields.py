@@ -165,7 +165,7 @@ def _eur(value: float) -> str:
 
 
 def catalogue_rows() -> list[str]:
-    """The Markdown rows of the measure catalogue (docs/contract.md §5)."""
+    """The Markdown rows of the measure catalogue (docs/contract.md §6)."""
     rows = [
         "| Kind | Axis | Acts on | Unit of capacity | Default target | Default lead "
         "| Fixed € | € per unit per month | Ramp days | Decay days | Description |",

@@ -397,3 +397,46 @@ def test_national_portfolio_mirrors_the_2016_2019_axis_mix():
     national = {"youth": 132, "cpted": 24, "social": 73, "citizenship": 51}
     for axis, n in national.items():
         assert counts[axis] / total == pytest.approx(n / 280, abs=0.04)
+
+
+def test_proximity_officers_return_to_their_own_beat_when_funding_ends():
+    """ODD §7.13: when a proximity_beat measure's funding ends, its officers go back
+    to response patrol — under a beat strategy, on the beat they had before."""
+    small = BASE.with_overrides(
+        {"police.strategy": "beat", "time.years": 0.5, "population.residents": 800}
+    )
+    plan = contract(
+        {"kind": "proximity_beat", "capacity": 2, "end_day": 30},
+        start_day=5,
+        stages={"diagnosis_days": 5, "plan_days": 5, "implementation_days": 60},
+    )
+    model = CLSModel(small.with_overrides({"contract": plan}), seed=1)
+    before = {id(o): o.beat.copy() for o in model.police.officers}
+    start = model.contract.stage_days["implementation"]
+    model.run(steps=4 * (start + 10))
+    moved = [o for o in model.police.officers if o.proximity]
+    assert len(moved) == 2 and any(not np.array_equal(o.beat, before[id(o)]) for o in moved)
+    model.run(steps=4 * 30)  # funding ended on day start + 30
+    assert not any(o.proximity for o in model.police.officers)
+    for o in model.police.officers:
+        assert o.strategy == "beat" and o.contact_factor == 1.0
+        assert np.array_equal(o.beat, before[id(o)])
+    assert model.police.visits(1, np.random.default_rng(0)).size == 0
+
+
+def test_employment_support_hires_with_the_days_strength_from_its_first_day(monkeypatch):
+    """The monthly hiring round reads the strength computed that day, so the first
+    round (on the measure's first day) already has one day of ramp-up."""
+    from clssim.contract.contract import Contract
+
+    strengths = []
+    monkeypatch.setattr(Contract, "_find_jobs", lambda self, m: strengths.append(m.strength))
+    small = BASE.with_overrides({"time.years": 0.2, "population.residents": 800})
+    plan = contract(
+        {"kind": "employment_support", "capacity": 50, "target": "group:unemployed"},
+        start_day=2,
+        stages={"diagnosis_days": 2, "plan_days": 2, "implementation_days": 540},
+    )
+    CLSModel(small.with_overrides({"contract": plan}), seed=1).run()
+    assert len(strengths) >= 2
+    assert strengths[0] > 0.0 and strengths[1] > strengths[0]

@@ -720,3 +720,17 @@ def test_property_valid_overrides_round_trip(over):
     assert scenario_from_dict(s.to_dict()) == s
     # ... and through the TOML text a run writes as scenario.toml.
     assert scenario_from_dict(tomllib.loads(scenario_toml(s))) == s
+
+
+@pytest.mark.parametrize("kind", ["burglary", "theft", "violence", "vandalism"])
+def test_a_partial_offence_table_keeps_that_types_other_defaults(tmp_path, kind):
+    """Setting one key of [crime.<type>] leaves the type's own defaults for the
+    others, as a dotted override does (not the shared schema's generic ones)."""
+    path = tmp_path / "p.toml"
+    path.write_text(f"[crime.{kind}]\nreward = 0.01\n", encoding="utf-8")
+    from_file = getattr(load_scenario(path).crime, kind)
+    default = getattr(load_scenario().crime, kind)
+    overridden = getattr(load_scenario().with_overrides({f"crime.{kind}.reward": 0.01}).crime, kind)
+    assert from_file == overridden
+    assert from_file.report_probability == default.report_probability
+    assert from_file.clearance == default.clearance

@@ -35,6 +35,7 @@ class Officer(CellAgent):
         super().__init__(model)
         self.shift = frozenset((shift_start + k) % SLOTS_PER_DAY for k in range(shift_slots))
         self.beat = beat  #: flat cells of the officer's beat
+        self.response_beat = beat  #: the beat of response patrol, restored after proximity work
         self.strategy = strategy  #: "random", "hotspot" or "beat"
         self.contact_factor = 1.0  #: contacts relative to a car patrol (foot: 3)
         self.proximity = False  #: moved to proximity work by the contract

@@ -174,6 +174,15 @@ class OffenceConfig(Section):
     clearance: Probability = _f(0.15, "prob.", "Probability a reported offence leads to an arrest.")
 
 
+#: Each offence type's (reward, report_probability, clearance) defaults (ODD §7.12)
+OFFENCE_DEFAULTS = {
+    "burglary": (1.0, 0.70, 0.10),
+    "theft": (0.7, 0.35, 0.08),
+    "violence": (0.2, 0.45, 0.40),
+    "vandalism": (0.3, 0.20, 0.05),
+}
+
+
 def _offence(reward: float, report: float, clearance: float) -> Any:
     return Field(
         default_factory=lambda: OffenceConfig(
@@ -220,10 +229,25 @@ class CrimeConfig(Section):
     repair_days: float = _f(
         120.0, "days", "Time constant of maintenance recovering its baseline.", gt=0
     )
-    burglary: OffenceConfig = _offence(1.0, 0.70, 0.10)
-    theft: OffenceConfig = _offence(0.7, 0.35, 0.08)
-    violence: OffenceConfig = _offence(0.2, 0.45, 0.40)
-    vandalism: OffenceConfig = _offence(0.3, 0.20, 0.05)
+    burglary: OffenceConfig = _offence(*OFFENCE_DEFAULTS["burglary"])
+    theft: OffenceConfig = _offence(*OFFENCE_DEFAULTS["theft"])
+    violence: OffenceConfig = _offence(*OFFENCE_DEFAULTS["violence"])
+    vandalism: OffenceConfig = _offence(*OFFENCE_DEFAULTS["vandalism"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_defaults(cls, data: Any) -> Any:
+        """A partial ``[crime.<type>]`` table keeps that type's defaults for the
+        keys it does not set (not the shared schema's generic ones)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, (reward, report, clearance) in OFFENCE_DEFAULTS.items():
+            given = data.get(name)
+            if isinstance(given, dict):
+                defaults = {"reward": reward, "report_probability": report, "clearance": clearance}
+                data[name] = {**defaults, **given}
+        return data
 
 
 class TrustConfig(Section):

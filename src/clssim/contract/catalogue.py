@@ -252,7 +252,8 @@ CATALOGUE: dict[str, Kind] = {
         40,
         90,
         365,
-        "Procedural-justice training: more contacts, stops and arrests perceived as fair.",
+        "Procedural-justice training: a larger share of contacts, stops and arrests "
+        "perceived as fair.",
     ),
     "school_liaison": Kind(
         "policing",

@@ -155,8 +155,6 @@ class Contract:
                 self._spend(m, self._fixed(m))
             if funded:  # running costs accrue daily: unit cost × capacity / 30
                 self._spend(m, self._unit(m) * m.cfg.capacity * self.budget_factor / 30.0)
-                if m.cfg.kind == "employment_support" and (day - m.start) % 30 == 0:
-                    self._find_jobs(m)
             if not funded and m.resolved and m.cfg.kind == "proximity_beat" and m.officers:
                 self._release(m)
             tau = m.kind.ramp_days if funded else m.kind.decay_days
@@ -172,6 +170,9 @@ class Contract:
                 * (self.budget_factor if funded else 1.0)
                 * self.delivery_factor
             )
+            # monthly hiring, with today's strength (on the first day: one day of ramp-up)
+            if funded and m.cfg.kind == "employment_support" and (day - m.start) % 30 == 0:
+                self._find_jobs(m)
             if m.strength > 1e-4 and m.resolved:
                 EFFECTS[m.cfg.kind](m, m.strength, mods, self)
         self._apply(mods, day)
@@ -269,12 +270,15 @@ class Contract:
         self.mods = mods
 
     def _release(self, m: RunningMeasure) -> None:
-        """Funding stopped: the measure's officers return to response patrol."""
+        """Funding stopped: the measure's officers return to response patrol, on the
+        beat they had before (``police.strategy = "beat"``)."""
         strategy = self.model.police.cfg.strategy
         for officer in m.officers:
             officer.proximity = False
             officer.strategy = strategy
             officer.contact_factor = 1.0
+            officer.beat = officer.response_beat
+            officer.residents = officer.residents[:0]
         m.officers = []
 
     def _find_jobs(self, m: RunningMeasure) -> None:
