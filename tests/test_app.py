@@ -432,3 +432,24 @@ def test_app_in_a_real_browser(app_server):
         )
         assert s1 > s0 and frames > 0
     assert not errors, errors
+
+
+def test_playing_past_the_end_with_any_render_interval_stops_cleanly():
+    """SolaraViz steps ``render_interval`` slots per frame and checks ``running``
+    only after them: a run whose length the interval does not divide must end
+    cleanly, its panel still readable."""
+    from clssim.app.components import info_lines
+
+    model = TeachingModel(years=0.01)  # 14 slots; 3 does not divide it
+    while model.running:
+        for _ in range(3):
+            model.step()
+    assert model.steps == model.n_steps
+    assert info_lines(model)
+
+
+def test_police_levers_that_differ_from_the_scenario_file_are_noted():
+    model = TeachingModel(scenario_name="rural_town", officers=8, years=0.01)
+    assert len(model.police.officers) == 8
+    assert any("officers 8 (file: 4)" in note for note in model.notes)
+    assert not TeachingModel(years=0.01).notes  # the neighbourhood's own values

@@ -259,3 +259,21 @@ def test_reporting_probability_drives_the_dark_figure():
     r_high = CLSModel(high, seed=1).run().summary["recording_rate"]
     assert r_low == pytest.approx(0.1, abs=0.05)
     assert r_high == pytest.approx(0.9, abs=0.05)
+
+
+def test_a_finished_run_does_not_advance():
+    """Stepping past the scenario's end (as a viewer stepping several slots a frame
+    may) changes nothing, and run(steps=...) stops at the end."""
+    scenario = load_scenario().with_overrides(
+        {"population.residents": 500, "time.years": 0.05, "world.width": 16, "world.height": 16}
+    )
+    model = CLSModel(scenario, seed=7)
+    done = model.run()
+    for _ in range(3):
+        model.step()
+    assert model.steps == scenario.steps and not model.running
+    again = model.results()
+    pd.testing.assert_frame_equal(again.timeseries, done.timeseries)
+    assert again.summary == done.summary
+    longer = CLSModel(scenario, seed=7).run(steps=scenario.steps + 5)
+    pd.testing.assert_frame_equal(longer.events, done.events)

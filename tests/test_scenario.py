@@ -734,3 +734,18 @@ def test_a_partial_offence_table_keeps_that_types_other_defaults(tmp_path, kind)
     assert from_file == overridden
     assert from_file.report_probability == default.report_probability
     assert from_file.clearance == default.clearance
+
+
+def test_an_override_into_a_missing_table_names_path_and_value():
+    with pytest.raises(ScenarioError) as err:
+        load_scenario().with_overrides({"contract.budget_eur": 1000})
+    assert str(err.value) == (
+        "<overrides>: contract.budget_eur = 1000: the scenario has no [contract] table; "
+        "set the whole table instead"
+    )
+    with pytest.raises(ScenarioError, match=r"police.officers is a value, not a table"):
+        load_scenario().with_overrides({"police.officers.x": 3})
+    preset = load_scenario(default_scenario_path().parent / "lisbon_neighbourhood.toml")
+    with pytest.raises(ScenarioError) as err:
+        preset.with_overrides({"contract.staff": 99})
+    assert str(err.value) == "<overrides>: contract.staff = 99 exceeds police.officers = 8"

@@ -97,7 +97,15 @@ class CLSModel(mesa.Model):
 
     # ------------------------------------------------------------------ loop
     def step(self) -> None:
-        """Advance one slot (Mesa increments ``self.steps`` before calling this)."""
+        """Advance one slot (Mesa increments ``self.steps`` before calling this).
+
+        A finished run does not advance: stepping past the scenario's end (as a
+        viewer stepping several slots per frame may) changes nothing.
+        """
+        if self.steps > self.n_steps:
+            self.steps = self.n_steps
+            self.running = False
+            return
         cfg = self.scenario_config
         t = instant(self.steps - 1, cfg.time.start_weekday)
         rng = self.loop_rng
@@ -194,8 +202,10 @@ class CLSModel(mesa.Model):
     def run(
         self, steps: int | None = None, progress: Callable[[int], None] | None = None
     ) -> Results:
-        """Run to the scenario's end (or ``steps`` more slots) and return the results."""
-        todo = self.n_steps - self.steps if steps is None else steps
+        """Run to the scenario's end (or ``steps`` more slots, at most to the end) and
+        return the results."""
+        remaining = self.n_steps - self.steps
+        todo = remaining if steps is None else min(steps, remaining)
         for _ in range(todo):
             self.step()
             if progress is not None:

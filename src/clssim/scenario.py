@@ -436,10 +436,17 @@ class Scenario(Section):
         for path, value in overrides.items():
             node = data
             *parents, leaf = path.split(".")
-            for key in parents:
+            for depth, key in enumerate(parents, 1):
                 node = node.setdefault(key, {})
-                if not isinstance(node, dict):
-                    raise ScenarioError(f"{path}: '{key}' is not a table")
+                if isinstance(node, dict):
+                    continue
+                table = ".".join(parents[:depth])
+                why = (
+                    f"the scenario has no [{table}] table; set the whole table instead"
+                    if node is None
+                    else f"{table} is a value, not a table"
+                )
+                raise ScenarioError(f"<overrides>: {path} = {show_value(value)}: {why}")
             node[leaf] = value
         return scenario_from_dict(data, source="<overrides>", base_dir=self.base_dir)
 
@@ -623,7 +630,9 @@ def _one_line(source: str, exc: ValidationError, data: dict[str, Any], origin: O
         )
     value = _lookup(data, loc) if loc else err.get("input")
     msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "value_error" and (isinstance(value, dict | list) or not loc):
+    if err["type"] == "value_error" and not loc:  # a whole-scenario check names its fields
+        return f"{source}: {_oneline(msg)}"
+    if err["type"] == "value_error" and isinstance(value, dict | list):
         return f"{source}: {field}: {_oneline(msg)}"
     ctx = err.get("ctx") or {}
     if "expected" in ctx:

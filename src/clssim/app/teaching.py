@@ -189,6 +189,21 @@ def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], lis
     notes: list[str] = []
     officers = int(levers.officers)
     proximity = int(levers.proximity_officers)
+    police = base.police  # the levers replace the file's police; say so where they differ
+    changed = [
+        f"{name} {lever} (file: {own})"
+        for name, lever, own in (
+            ("officers", officers, police.officers),
+            ("strategy", levers.strategy, police.strategy),
+            ("procedural justice", float(levers.procedural_justice), police.procedural_justice),
+        )
+        if lever != own
+    ]
+    if changed:
+        notes.append(
+            f"police levers differ from {base.name}'s file: {', '.join(changed)}; "
+            "tick 'Scenario as shipped' to run the file as it is"
+        )
     own_beat = 0  # officers the scenario's own contract already moves to beats
     if base.contract is not None:
         own_beat = math.ceil(
