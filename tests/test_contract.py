@@ -440,3 +440,27 @@ def test_employment_support_hires_with_the_days_strength_from_its_first_day(monk
     CLSModel(small.with_overrides({"contract": plan}), seed=1).run()
     assert len(strengths) >= 2
     assert strengths[0] > 0.0 and strengths[1] > strengths[0]
+
+
+def test_spending_never_shows_above_the_budget_when_the_plan_uses_it_all():
+    """Costs and budget are reported in cents alike: a plan costing exactly a budget
+    with fractions of a cent must not show cost_eur > budget_eur."""
+    plan = {
+        "start_day": 0,
+        "stages": {"diagnosis_days": 1, "plan_days": 1, "implementation_days": 30},
+        "budget_eur": 2 / 30,
+        "measures": [
+            {
+                "kind": "community_meetings",
+                "capacity": 1,
+                "end_day": 2,
+                "fixed_eur": 0.0,
+                "unit_month_eur": 1.0,
+            }
+        ],
+    }
+    small = BASE.with_overrides(
+        {"population.residents": 100, "time.years": 0.05, "world.width": 8, "world.height": 8}
+    )
+    s = CLSModel(small.with_overrides({"contract": plan}), seed=1).run().summary
+    assert s["cost_eur"] > 0 and s["cost_eur"] <= s["budget_eur"]

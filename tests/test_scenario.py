@@ -704,8 +704,21 @@ def _valid_value(path: str) -> st.SearchStrategy[Any]:
 
 
 VALUE_PATHS = sorted(p for p in LEAVES if p not in ("world.map", "contract", "shocks"))
-overrides = st.lists(st.sampled_from(VALUE_PATHS), unique=True, max_size=8).flatmap(
-    lambda paths: st.fixed_dictionaries({p: _valid_value(p) for p in paths})
+
+
+def _one_officer_per_cell(over: dict[str, Any]) -> dict[str, Any]:
+    """The one rule across fields a draw can break: at most one officer per cell."""
+    if "police.officers" not in over:
+        return over
+    default = Scenario().world
+    cells = over.get("world.width", default.width) * over.get("world.height", default.height)
+    return {**over, "police.officers": min(over["police.officers"], cells)}
+
+
+overrides = (
+    st.lists(st.sampled_from(VALUE_PATHS), unique=True, max_size=8)
+    .flatmap(lambda paths: st.fixed_dictionaries({p: _valid_value(p) for p in paths}))
+    .map(_one_officer_per_cell)
 )
 
 
@@ -749,3 +762,15 @@ def test_an_override_into_a_missing_table_names_path_and_value():
     with pytest.raises(ScenarioError) as err:
         preset.with_overrides({"contract.staff": 99})
     assert str(err.value) == "<overrides>: contract.staff = 99 exceeds police.officers = 8"
+
+
+def test_more_officers_than_cells_is_refused_in_one_line():
+    """Each officer owns a beat of at least one cell (ODD §7.13)."""
+    small = {"world.width": 8, "world.height": 8, "population.residents": 100}
+    load_scenario().with_overrides({**small, "police.officers": 64})  # one per cell: fine
+    with pytest.raises(ScenarioError) as err:
+        load_scenario().with_overrides({**small, "police.officers": 65})
+    assert str(err.value) == (
+        "<overrides>: police.officers = 65 exceeds the 64 cells of the 8 × 8 map: "
+        "each officer needs a beat of at least one cell"
+    )

@@ -121,7 +121,9 @@ Strategy = Literal["random", "hotspot", "beat"]
 
 
 class PoliceConfig(Section):
-    officers: int = _f(8, "officers", "Officers assigned to the area.", ge=0, le=10_000)
+    officers: int = _f(
+        8, "officers", "Officers assigned to the area (at most one per cell).", ge=0, le=10_000
+    )
     strategy: Strategy = _f("random", "-", "Patrol strategy of on-duty officers.")
     shift_slots: int = _f(2, "slots", "Consecutive slots an officer works per day.", ge=1, le=4)
     guard_radius: int = _f(1, "cells", "Cells around an officer where presence guards.", ge=0, le=5)
@@ -393,6 +395,12 @@ class Scenario(Section):
     def _map_exists(self) -> Scenario:
         if self.world.map is not None and not self.map_path().is_file():
             raise ValueError(f"map file not found: {self.map_path()}")
+        width, height = self.map_size()
+        if 0 < width * height < self.police.officers:  # (an empty map has its own error)
+            raise ValueError(
+                f"police.officers = {self.police.officers} exceeds the {width * height} cells "
+                f"of the {width} × {height} map: each officer needs a beat of at least one cell"
+            )
         if self.contract is not None:
             self._check_contract(self.contract)
         return self

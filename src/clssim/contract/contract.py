@@ -359,7 +359,7 @@ class Contract:
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "contract_type": self.cfg.type,
-            "budget_eur": self.cfg.budget_eur,
+            "budget_eur": round(self.cfg.budget_eur, 2),  # cents, as the costs below
             "planned_cost_eur": round(self.cfg.planned_cost(), 2),
             "cost_eur": round(sum(self.spent.values()), 2),
             "information_sharing": round(self.sharing, 6),
