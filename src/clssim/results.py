@@ -331,10 +331,17 @@ def summarise_social(ts: pd.DataFrame, events: pd.DataFrame, soc, pop, steps: in
         "mean_collective_efficacy": float(soc.efficacy[soc.area_of_home].mean()),
     }
     out |= last_year(ts, events, steps)
-    for group in SUMMARY_GROUPS:
-        out[f"mean_trust_{group}"] = float(np.nanmean(ts[f"trust_{group}"]))
-        out[f"mean_insecurity_{group}"] = float(np.nanmean(ts[f"insecurity_{group}"]))
+    for group in SUMMARY_GROUPS:  # NaN, without a warning, for a group with no members
+        out[f"mean_trust_{group}"] = _mean_of_known(ts[f"trust_{group}"])
+        out[f"mean_insecurity_{group}"] = _mean_of_known(ts[f"insecurity_{group}"])
     return out
+
+
+def _mean_of_known(values: pd.Series) -> float:
+    """Mean of the non-NaN values; NaN when there are none."""
+    known = values.to_numpy(dtype=float)
+    known = known[~np.isnan(known)]
+    return float(known.mean()) if known.size else float("nan")
 
 
 def last_year(ts: pd.DataFrame, events: pd.DataFrame, steps: int) -> dict[str, float]:
