@@ -276,3 +276,37 @@ def test_unknown_top_level_key_lists_extends_among_the_allowed(tmp_path, capsys)
     assert main(["run", str(bad)]) == 2
     line = one_error_line(capsys.readouterr().err)
     assert "extend: unknown field; allowed here: extends, name," in line
+
+
+def test_a_warning_comes_only_after_every_check_passed(tmp_path, capsys):
+    """Refused input gets its one error line and nothing else."""
+    short = default_scenario_path().parent / "algarve_municipality.toml"
+    assert main(["compare", str(short), str(short), "--replicates", "1"]) == 2
+    one_error_line(capsys.readouterr().err)
+    a_file = write(tmp_path / "f", "x")
+    assert main(["run", str(short), "--years", "0.1", "--out", str(a_file / "x")]) == 2
+    one_error_line(capsys.readouterr().err)
+
+
+def test_report_into_an_existing_directory_is_refused(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "--years", "0.01", "--out", str(out), "--quiet"]) == 0
+    assert main(["report", str(out), "--out", str(tmp_path)]) == 2
+    assert "is a directory; give a file name such as" in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path.parent / f"{tmp_path.name}_figures").exists()  # nothing drawn
+    assert not (tmp_path.parent / f".{tmp_path.name}.tmp").exists()
+
+
+def test_a_map_that_is_not_text_is_refused_naming_the_field(tmp_path, capsys):
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00PPP\n")
+    bad = write(tmp_path / "s.toml", '[world]\nmap = "bad.txt"\n')
+    assert main(["run", str(bad)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "world.map = 'bad.txt': not a UTF-8 text map" in line
+
+
+def test_writing_a_run_into_a_foreign_directory_deletes_nothing(tmp_path):
+    """Only a directory that held a run loses the contract files this run lacks."""
+    (tmp_path / "stages.json").write_text("mine")
+    assert main(["run", "--years", "0.01", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "stages.json").read_text() == "mine"

@@ -464,3 +464,24 @@ def test_spending_never_shows_above_the_budget_when_the_plan_uses_it_all():
     )
     s = CLSModel(small.with_overrides({"contract": plan}), seed=1).run().summary
     assert s["cost_eur"] > 0 and s["cost_eur"] <= s["budget_eur"]
+
+
+def test_two_measures_of_one_kind_are_reported_apart():
+    """Outputs name measures by label, numbering repeats, so none is lost."""
+    plan = contract(
+        {"kind": "community_meetings", "capacity": 5},
+        {"kind": "community_meetings", "capacity": 50},
+        start_day=0,
+        stages={"diagnosis_days": 1, "plan_days": 1, "implementation_days": 540},
+    )
+    small = BASE.with_overrides({"population.residents": 300, "time.years": 0.1})
+    results = CLSModel(small.with_overrides({"contract": plan}), seed=1).run()
+    spent = results.summary["measure_spent_eur"]
+    assert set(spent) == {"community_meetings", "community_meetings#2"}
+    assert sum(spent.values()) == pytest.approx(results.summary["cost_eur"], abs=0.02)
+    assert set(results.frames["measures"]["measure"]) == set(spent)
+
+
+def test_a_contract_without_partners_is_refused_in_one_line():
+    with pytest.raises(ScenarioError, match=r"contract.partners = \[\]: a contract needs at least"):
+        BASE.with_overrides({"contract": {"partners": []}})

@@ -559,24 +559,29 @@ def test_cost_outputs_are_zero_without_a_contract(tmp_path):
 
 
 def test_a_map_named_in_an_experiment_is_relative_to_the_experiment_file(tmp_path):
-    """As in a scenario file (docs/maps.md), whatever folder the base scenario is in."""
-    write(tmp_path / "exp" / "maps" / "mine.txt", GOOD_MAP)
-    (tmp_path / "exp" / "base").mkdir()
-    path = experiment(
-        tmp_path / "exp" / "base", '"world.map" = { values = ["../maps/mine.txt"] }\n'
-    )
+    """As in a scenario file (docs/maps.md), whatever folder the base scenario is in;
+    and the plan does not depend on where the project lives (a resume elsewhere)."""
+    write(tmp_path / "a" / "maps" / "mine.txt", GOOD_MAP)
+    (tmp_path / "a" / "base").mkdir()
+    path = experiment(tmp_path / "a" / "base", '"world.map" = { values = ["../maps/mine.txt"] }\n')
     plan = plan_from_experiment(load_experiment(path))
     (only,) = plan.sets
     assert only.labels == {"world.map": "../maps/mine.txt"}  # as written
-    assert Path(only.overrides["world.map"]) == (tmp_path / "exp" / "maps" / "mine.txt").resolve()
+    base = plan.bases["base"]
+    assert (Path(base.base_dir) / only.overrides["world.map"]).resolve() == (
+        tmp_path / "a" / "maps" / "mine.txt"
+    ).resolve()
     moved = write(
-        tmp_path / "exp" / "exp2.toml",
+        tmp_path / "a" / "exp2.toml",
         path.read_text()
         .replace('base = "tiny.toml"', 'base = "base/tiny.toml"')
         .replace("../maps/", "maps/"),
     )
-    (only,) = plan_from_experiment(load_experiment(moved)).sets
-    assert Path(only.overrides["world.map"]) == (tmp_path / "exp" / "maps" / "mine.txt").resolve()
+    (again,) = plan_from_experiment(load_experiment(moved)).sets
+    assert again.overrides == only.overrides
+    (tmp_path / "a").rename(tmp_path / "b")  # the whole project moves
+    elsewhere = plan_from_experiment(load_experiment(tmp_path / "b" / "base" / path.name))
+    assert elsewhere.digest() == plan.digest()
 
 
 def test_an_output_that_never_varies_is_said_to_have_no_indices():

@@ -195,6 +195,8 @@ def test_a_comparison_without_run_files_is_reported_from_its_table(comparison, t
 
     bare = tmp_path / "bare"
     shutil.copytree(comparison, bare, ignore=shutil.ignore_patterns("runs", "report*"))
+    meta = json.loads((bare / "comparison.json").read_text(encoding="utf-8"))
+    (bare / "comparison.json").write_text(json.dumps({**meta, "run_files": False}))
     study = load_study(bare)
     assert not study.has_run_files and study.replicates == 3
     full = load_study(comparison)
@@ -215,7 +217,7 @@ def test_a_contract_the_run_never_reaches_is_flagged(tmp_path, capsys):
     scenario = str(SCENARIOS / "algarve_municipality.toml")
     assert main(["run", scenario, "--years", "0.1", "--out", str(out), "--quiet"]) == 0
     err = capsys.readouterr().err
-    assert "clssim: warning: algarve_municipality: the run ends on day 35" in err
+    assert "clssim: warning: algarve_municipality: the run ends on day 36" in err
     assert "no measure will act" in err
     assert main(["report", str(out)]) == 0
     text = (out / "report.html").read_text(encoding="utf-8")
@@ -246,3 +248,30 @@ def test_report_renders_in_a_real_browser(report):
     assert all(done and w > 0 and h > 0 for done, w, h in sizes), sizes
     assert not errors, errors
     shutil.copy(report, ARTIFACTS / "report.html")
+
+
+def test_small_changes_on_a_0_1_scale_keep_four_decimals_and_no_negative_zero():
+    from clssim.report.build import fmt
+
+    assert fmt(0.00017, "0–1") == "+0.0002"
+    assert fmt(-0.00001, "0–1") == "+0.0000"
+    assert fmt(-0.0123, "0–1") == "-0.0123"
+
+
+def test_the_report_of_a_sweep_names_no_figures_folder_it_did_not_write(tmp_path, capsys):
+    from tiny import tiny_scenario
+
+    (tmp_path / "tiny.toml").write_text(tiny_scenario(), encoding="utf-8")
+    exp = tmp_path / "e.toml"
+    exp.write_text(
+        'name = "e"\nbase = "tiny.toml"\nreplicates = 2\noutputs = ["offences_true"]\n'
+        '[parameters]\n"police.officers" = { values = [2, 6] }\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "0", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.strip() == f"wrote {out / 'report.html'}"
+    assert not (out / "report_figures").exists()

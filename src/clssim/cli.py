@@ -37,14 +37,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["time.years"] = args.years
     scenario = _scenario(args.scenario, overrides)
     out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{scenario.seed}"
-    if (warning := horizon_warning(scenario)) is not None:
-        print(f"clssim: warning: {warning}", file=sys.stderr)
 
     from clssim import plots
     from clssim.model import CLSModel
     from clssim.results import output_dir
 
     output_dir(out)  # refuse an unwritable --out before simulating
+    if (warning := horizon_warning(scenario)) is not None:
+        print(f"clssim: warning: {warning}", file=sys.stderr)
 
     model = CLSModel(scenario)
     bar = _progress(model.n_steps, args.quiet)
@@ -151,7 +151,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from clssim.report import build_report
 
     out = build_report(args.directory, args.out)
-    print(f"wrote {out} (figures in {out.with_name(out.stem + '_figures')}/)")
+    figures = out.with_name(out.stem + "_figures")  # a sweep's report embeds its saved figures
+    print(f"wrote {out}" + (f" (figures in {figures}/)" if figures.is_dir() else ""))
     return 0
 
 

@@ -405,9 +405,12 @@ class Results:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         # a contract's files from an earlier run into the same directory would be
-        # read as this run's: remove those this run does not write
-        for name in OPTIONAL_FILES - {f"{n}.parquet" for n in self.frames} - set(self.extra_files):
-            (out / name).unlink(missing_ok=True)
+        # read as this run's: remove those this run does not write (only where a
+        # run was written before: other files of that name are not ours)
+        if (out / "summary.json").is_file():
+            stale = OPTIONAL_FILES - {f"{n}.parquet" for n in self.frames} - set(self.extra_files)
+            for name in stale:
+                (out / name).unlink(missing_ok=True)
         for name, frame in (
             ("timeseries", self.timeseries),
             ("cells", self.cells),

@@ -426,10 +426,14 @@ class Scenario(Section):
         """(width, height) of the map: the map file's, or the generated one's."""
         if self.world.map is None:
             return self.world.width, self.world.height
+        try:
+            text = self.map_path().read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(
+                f"world.map = {self.world.map!r}: not a UTF-8 text map (see docs/maps.md)"
+            ) from None
         rows = [
-            line.rstrip()
-            for line in self.map_path().read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")
+            line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("#")
         ]
         return (len(rows[0]) if rows else 0), len(rows)
 

@@ -185,6 +185,8 @@ class ContractConfig(Section):
 
     @model_validator(mode="after")
     def _check(self) -> ContractConfig:
+        if not self.partners:
+            raise ValueError("contract.partners = []: a contract needs at least one partner")
         kinds = [p.kind for p in self.partners]
         if len(set(kinds)) != len(kinds):
             raise ValueError("each partner kind may appear once")
@@ -269,19 +271,20 @@ class ShockConfig(Section):
         return start <= d < end or (self.every_year and d + 365 < end)
 
 
-def horizon_warning(scenario) -> str | None:
+def horizon_warning(scenario, how: str = "time.years or --years") -> str | None:
     """A warning when a scenario's run ends before its contract's implementation
-    stage begins (its measures would never act), else ``None``."""
+    stage begins (its measures would never act), else ``None``; ``how`` says how
+    to lengthen the run."""
     cfg = scenario.contract
     if cfg is None:
         return None
-    days = scenario.steps // 4  # four slots a day (clock.SLOTS_PER_DAY)
+    days = scenario.steps // 4  # whole days run (clock.SLOTS_PER_DAY slots a day)
     start = cfg.schedule()["implementation"]
     if days > start:
         return None
     years = math.ceil((start + 1) / 365 * 100) / 100
     return (
-        f"{scenario.name}: the run ends on day {days - 1}, before the contract's "
-        f"implementation stage begins (day {start}): no measure will act; run at least "
-        f"{years:g} years (time.years or --years)"
+        f"{scenario.name}: the run ends on day {(scenario.steps - 1) // 4}, before the "
+        f"contract's implementation stage begins (day {start}): no measure will act; run "
+        f"at least {years:g} years ({how})"
     )

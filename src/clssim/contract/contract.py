@@ -66,6 +66,8 @@ class RunningMeasure:
     spent: float = 0.0
     resolved: bool = False
     officers: list = field(default_factory=list)  #: proximity_beat: officers moved
+    #: the measure's name in the outputs: its label, with ``#2``, ``#3`` … on repeats
+    key: str = ""
 
     def funded(self, day: int) -> bool:
         return self.start <= day < self.end
@@ -97,6 +99,11 @@ class Contract:
             )
             for k, m in enumerate(cfg.measures)
         ]
+        seen: dict[str, int] = {}
+        for m in self.measures:  # two measures of one kind (and no name) get distinct keys
+            seen[m.cfg.label] = seen.get(m.cfg.label, 0) + 1
+            n = seen[m.cfg.label]
+            m.key = m.cfg.label if n == 1 else f"{m.cfg.label}#{n}"
         office = world.cells_of("commerce", "public_space")
         home_cell = int(office[0]) if office.size else 0
         cells = world.grid.all_cells.cells
@@ -342,7 +349,7 @@ class Contract:
             self.monthly.append(
                 {
                     "day": day,
-                    "measure": m.cfg.label,
+                    "measure": m.key,
                     "kind": m.cfg.kind,
                     "axis": m.kind.axis,
                     "lead": m.partner.kind,
@@ -371,8 +378,8 @@ class Contract:
         if self.diagnosis is not None:
             out["diagnosis_hotspot_precision"] = self.diagnosis.hotspot_precision
             out["diagnosis_at_risk_precision"] = self.diagnosis.at_risk_precision
-        out["measure_participants"] = {m.cfg.label: int(m.people.size) for m in self.measures}
-        out["measure_spent_eur"] = {m.cfg.label: round(m.spent, 2) for m in self.measures}
+        out["measure_participants"] = {m.key: int(m.people.size) for m in self.measures}
+        out["measure_spent_eur"] = {m.key: round(m.spent, 2) for m in self.measures}
         edges = [d["trust"] for _, _, d in self.governance.edges(data=True)]
         out["governance_trust"] = round(float(np.mean(edges)), 6) if edges else 0.0
         return out

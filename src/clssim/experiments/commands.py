@@ -221,9 +221,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise ScenarioError("option --outputs: give at least one output")
     _check_seed(args.seed)
     out = _out(args, "compare")
-    for path in args.scenarios:
-        if (warning := horizon_warning(load_scenario(path))) is not None:
-            print(f"clssim: warning: {warning}", file=sys.stderr)
     plan = compare_plan(
         args.scenarios,
         replicates=args.replicates,
@@ -231,6 +228,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         root_seed=args.seed,
         run_files=None if args.no_run_files else out,
     )
+    for path in dict.fromkeys(args.scenarios):  # once per file, after every check passed
+        if (warning := horizon_warning(load_scenario(path), "time.years")) is not None:
+            print(f"clssim: warning: {warning}", file=sys.stderr)
     report = _run(plan, out, args)
     if report is None:
         return EXIT_INTERRUPTED

@@ -199,7 +199,8 @@ def plan_from_experiment(exp: Any, *, samples: int | None = None) -> Plan:
         RunSet(
             index=i,
             base="base",
-            overrides=with_map_paths(values, exp.path.parent),  # labels keep the path as written
+            # a map is named relative to the experiment file; labels keep it as written
+            overrides=with_map_paths(values, exp.path.parent, exp.base.base_dir),
             labels={k: _label(v, label_types[k]) for k, v in values.items()},
         )
         for i, values in enumerate(sets)

@@ -107,8 +107,11 @@ class SensitivityResult:
             lines.append(f"{output}:")
             ck = self.checks[self.checks["output"] == output]
             if not ck.empty and bool(ck["constant"].iloc[0]):
+                value = ck["value"].iloc[0]
                 lines.append(
-                    f"  does not vary: every run gives {ck['value'].iloc[0]:g}, so it has no "
+                    "  no finite value: every run failed (see the status and error columns)"
+                    if math.isnan(value)
+                    else f"  does not vary: every run gives {value:g}, so it has no "
                     "indices; widen the parameter ranges, or run longer or larger"
                 )
                 continue

@@ -36,6 +36,7 @@ import difflib
 import hashlib
 import json
 import math
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -283,7 +284,8 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
         if key == "seed":
             raise ScenarioError(f"{src}: overrides.seed: seeds are set by [seeds], not overrides")
     if spec.overrides:
-        base = _apply(base, with_map_paths(spec.overrides, path.parent), f"{src}: overrides")
+        overrides = with_map_paths(spec.overrides, path.parent, base.base_dir)
+        base = _apply(base, overrides, f"{src}: overrides")
 
     kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for pname, pspec in spec.parameters.items():
@@ -326,13 +328,16 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
     )
 
 
-def with_map_paths(overrides: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """``overrides`` with a relative ``world.map`` made absolute from ``folder``: a
-    map named in an experiment file is relative to that file (as in a scenario)."""
+def with_map_paths(overrides: dict[str, Any], folder: Path, base_dir: str) -> dict[str, Any]:
+    """``overrides`` with a relative ``world.map`` named in an experiment file (so
+    relative to ``folder``, as in a scenario file) rewritten relative to the base
+    scenario's ``base_dir``, against which the model resolves it. Relative, so a
+    plan's digest does not depend on where the project lives (resume elsewhere)."""
     value = overrides.get("world.map")
     if not isinstance(value, str) or Path(value).is_absolute():
         return overrides
-    return {**overrides, "world.map": str((folder / value).resolve())}
+    target = (folder / value).resolve()
+    return {**overrides, "world.map": os.path.relpath(target, Path(base_dir).resolve())}
 
 
 def _apply(base: Scenario, overrides: dict[str, Any], where: str) -> Scenario:
@@ -359,7 +364,7 @@ def _check_parameter(
         for v in values:
             if ftype == "float" and type(v) is int:
                 v = float(v)
-            _apply(base, with_map_paths({name: v}, folder), f"{where}.values")
+            _apply(base, with_map_paths({name: v}, folder, base.base_dir), f"{where}.values")
         return
     assert spec.range is not None
     lo, hi = spec.range

@@ -24,6 +24,7 @@ from clssim.report import figures
 from clssim.report.data import Study, load_study
 from clssim.report.style import export
 from clssim.results import REPORT_GROUPS, output_dir
+from clssim.scenario import ScenarioError
 
 #: Headline outcomes: summary key → (plain name, unit, lower is better?)
 OUTCOMES = {
@@ -122,8 +123,8 @@ def fmt(x: float, unit: str) -> str:
         return "n/a"
     if unit == "share":  # a change of a share: percentage points, not a relative change
         return f"{100 * x:+.1f} pp"
-    if unit == "0–1":
-        return f"{x:+.3f}"
+    if unit == "0–1":  # four decimals: a mix's insecurity change is often below 0.001
+        return f"{round(x, 4) + 0.0:+.4f}"  # + 0.0: no "-0.0000"
     return f"{x:+,.1f}"
 
 
@@ -362,12 +363,15 @@ def _plan(rep: Report, study: Study) -> None:
 
 def _trends_and_maps(rep: Report, study: Study) -> None:
     if not study.has_run_files:
-        rep.p(
-            "Trends over time and maps need each run's files, which this comparison did "
-            "not keep (<code>--no-run-files</code>); run <code>clssim compare</code> "
-            "without that flag to see them, and the diagnosis and plan of a contract.",
-            "meta",
+        kept = study.comparison is None or study.comparison.get("run_files", True)
+        why = (
+            "some arm has no run directory (did its runs fail? see runs.parquet)"
+            if kept
+            else "this comparison did not keep them (<code>--no-run-files</code>); run "
+            "<code>clssim compare</code> without that flag to see them, and the diagnosis "
+            "and plan of a contract"
         )
+        rep.p(f"Trends over time and maps need each run's files: {why}.", "meta")
         return
     rep.h(2, "Trends")
     n = study.replicates
@@ -546,6 +550,10 @@ def build_report(path: str | Path, out: str | Path | None = None) -> Path:
     """
     study = load_study(path)
     out = Path(out) if out else Path(path) / "report.html"
+    if out.is_dir():
+        raise ScenarioError(
+            f"option --out = {out}: is a directory; give a file name such as {out / 'report.html'}"
+        )
     output_dir(out.parent, shown=out)  # refuse an unwritable --out before drawing anything
     figures_dir = out.with_name(f"{out.stem}_figures")
     rep = Report(figures_dir)

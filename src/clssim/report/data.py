@@ -97,8 +97,10 @@ class Study:
 
     @property
     def replicates(self) -> int:
-        if self.comparison is not None:
-            return int(self.comparison["replicates"])
+        """Replicates present in every arm (failed runs do not count)."""
+        if self.table is not None:
+            counts = self.table.groupby("arm").size()
+            return int(min((counts.get(arm, 0) for arm in self.arms), default=0))
         return min((len(r) for r in self.arms.values()), default=0)
 
     @property
