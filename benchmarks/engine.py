@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/engine.py            # full run, about 4-6 minutes on 2 cores
+    python benchmarks/engine.py            # full run, about 12 minutes on 2 cores
     python benchmarks/engine.py --quick    # smoke run, well under 2 minutes
 
 The full run writes ``benchmarks/results.md`` and ``benchmarks/results.json``;

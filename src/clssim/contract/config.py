@@ -17,7 +17,7 @@ Targets of a measure are written as short strings:
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -25,6 +25,9 @@ from clssim.contract.catalogue import CATALOGUE, PARTNERS
 from clssim.fields import Probability, Section
 from clssim.fields import field as _f
 from clssim.layouts import LAND_USES
+
+if TYPE_CHECKING:  # scenario.py imports this module
+    from clssim.scenario import Scenario
 
 GROUP_TARGETS = (
     "residents",
@@ -271,7 +274,7 @@ class ShockConfig(Section):
         return start <= d < end or (self.every_year and d + 365 < end)
 
 
-def horizon_warning(scenario, how: str = "time.years or --years") -> str | None:
+def horizon_warning(scenario: Scenario, how: str = "time.years or --years") -> str | None:
     """A warning when a scenario's run ends before its contract's implementation
     stage begins (its measures would never act), else ``None``; ``how`` says how
     to lengthen the run."""
