@@ -402,13 +402,12 @@ class Scenario(Section):
                 f"of the {width} × {height} map: each officer needs a beat of at least one cell"
             )
         if self.contract is not None:
-            self._check_contract(self.contract)
+            self._check_contract(self.contract, width, height)
         return self
 
-    def _check_contract(self, contract: ContractConfig) -> None:
+    def _check_contract(self, contract: ContractConfig, width: int, height: int) -> None:
         from clssim.contract.config import parse_target
 
-        width, height = self.map_size()
         for k, m in enumerate(contract.measures):
             form, args = parse_target(m.resolved_target)
             if form == "area" and (args[2] >= width or args[3] >= height):

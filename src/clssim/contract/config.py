@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from clssim.clock import SLOTS_PER_DAY
 from clssim.contract.catalogue import CATALOGUE, PARTNERS
 from clssim.fields import Probability, Section
 from clssim.fields import field as _f
@@ -281,13 +282,13 @@ def horizon_warning(scenario: Scenario, how: str = "time.years or --years") -> s
     cfg = scenario.contract
     if cfg is None:
         return None
-    days = scenario.steps // 4  # whole days run (clock.SLOTS_PER_DAY slots a day)
+    days = scenario.steps // SLOTS_PER_DAY  # whole days run
     start = cfg.schedule()["implementation"]
     if days > start:
         return None
     years = math.ceil((start + 1) / 365 * 100) / 100
     return (
-        f"{scenario.name}: the run ends on day {(scenario.steps - 1) // 4}, before the "
-        f"contract's implementation stage begins (day {start}): no measure will act; run "
-        f"at least {years:g} years ({how})"
+        f"{scenario.name}: the run ends on day {(scenario.steps - 1) // SLOTS_PER_DAY}, "
+        f"before the contract's implementation stage begins (day {start}): no measure will "
+        f"act; run at least {years:g} years ({how})"
     )

@@ -228,18 +228,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         root_seed=args.seed,
         run_files=None if args.no_run_files else out,
     )
-    for path in dict.fromkeys(args.scenarios):  # once per file, after every check passed
-        if (warning := horizon_warning(load_scenario(path), "time.years")) is not None:
-            print(f"clssim: warning: {warning}", file=sys.stderr)
+    scenarios = {
+        arm: load_scenario(path)
+        for arm, path in zip(plan.meta["arms"], args.scenarios, strict=True)
+    }
+    warnings = (horizon_warning(s, "time.years") for s in scenarios.values())
+    for warning in dict.fromkeys(w for w in warnings if w is not None):  # after every check
+        print(f"clssim: warning: {warning}", file=sys.stderr)
     report = _run(plan, out, args)
     if report is None:
         return EXIT_INTERRUPTED
     if not report.complete:
         return 1
-    scenarios = {
-        arm: load_scenario(path)
-        for arm, path in zip(plan.meta["arms"], args.scenarios, strict=True)
-    }
     table, ce = write_comparison(out, plan, load(out), scenarios)
     plots.compare_plot(table, out / "comparison.png")
     if not args.quiet:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clssim.clock import SLOTS_PER_DAY
 from clssim.contract.catalogue import AXES, CATALOGUE
 from clssim.experiments.compare import paired_difference
 from clssim.experiments.outputs import parse_output
@@ -163,7 +164,7 @@ def _check_horizon(baseline: Scenario, staff: int, budget: float) -> None:
 
     cfg = ContractConfig(budget_eur=budget, staff=staff)
     end_day = cfg.schedule()["implementation"] + IMPLEMENTATION_DAYS
-    days = baseline.steps // 4
+    days = baseline.steps // SLOTS_PER_DAY
     if days < end_day:
         raise ScenarioError(
             f"{baseline.name}: time.years = {baseline.time.years:g} ({days} days) ends before "
