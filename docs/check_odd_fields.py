@@ -14,7 +14,7 @@ What is checked:
    ``clssim.scenario.field_table()`` (what ``clssim fields`` prints) **plus**
    the sub-fields of the ``[contract]`` and ``[[shocks]]`` tables, which
    ``clssim fields`` lists only as ``contract`` and ``shocks``. Sub-fields are
-   read from the pydantic models of ``src/clssim/contract/config.py``; items of
+   read from the pydantic models of ``src/clssim/scenario/contract.py`` and ``shocks.py``; items of
    an array of tables are written without an index: ``contract.partners.capacity``,
    ``contract.measures.target``, ``shocks.visitors``.
 2. **The documented default equals the code's default** (second cell of the
@@ -41,8 +41,9 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from clssim.contract.catalogue import AXIS_TITLES, CATALOGUE
-from clssim.contract.config import ContractConfig, ShockConfig
 from clssim.scenario import field_table
+from clssim.scenario.contract import ContractConfig
+from clssim.scenario.shocks import ShockConfig
 
 DOCS = Path(__file__).resolve().parent
 ODD = DOCS / "ODD.md"

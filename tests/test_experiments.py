@@ -341,7 +341,7 @@ def test_local_pool_and_in_process_give_identical_tables(tmp_path):
     assert row["mean_trust"] == summary["mean_trust"]
 
 
-def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_a_map_that_cannot_be_used_is_refused_before_any_run(tmp_path):
     write(tmp_path / "good.txt", GOOD_MAP)
     write(tmp_path / "bad.txt", BAD_MAP)
     write(tmp_path / "small.toml", tiny_scenario(residents=50))
@@ -350,7 +350,27 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
         'name = "maps"\nbase = "small.toml"\nreplicates = 2\noutputs = ["offences_true"]\n'
         '[parameters]\n"world.map" = { values = ["good.txt", "bad.txt"] }\n',
     )
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(path)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert "maps.toml: parameters.\"world.map\".values: world.map = 'bad.txt'" in msg
+    assert "line 2, column 3" in msg and "'X'" in msg
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+    """A map file broken after the experiment was checked (as on a shared disk)
+    fails its runs only; the others complete."""
+    write(tmp_path / "good.txt", GOOD_MAP)
+    write(tmp_path / "bad.txt", GOOD_MAP)
+    write(tmp_path / "small.toml", tiny_scenario(residents=50))
+    path = write(
+        tmp_path / "maps.toml",
+        'name = "maps"\nbase = "small.toml"\nreplicates = 2\noutputs = ["offences_true"]\n'
+        '[parameters]\n"world.map" = { values = ["good.txt", "bad.txt"] }\n',
+    )
     plan = plan_from_experiment(load_experiment(path))
+    write(tmp_path / "bad.txt", BAD_MAP)
     report = run_plan(plan, tmp_path / "out", executor=SerialExecutor())
     assert report.complete and report.failed == 2
     table = load(tmp_path / "out")

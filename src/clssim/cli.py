@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from clssim.contract.config import horizon_warning
 from clssim.scenario import Scenario, ScenarioError, default_scenario_path, load_scenario
 
 EXIT_USAGE = 2
@@ -43,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clssim.results import output_dir
 
     output_dir(out)  # refuse an unwritable --out before simulating
-    if (warning := horizon_warning(scenario)) is not None:
+    if (warning := scenario.horizon_warning()) is not None:
         print(f"clssim: warning: {warning}", file=sys.stderr)
 
     model = CLSModel(scenario)

@@ -1,9 +1,10 @@
 """Declaring validated configuration: one field helper and one strict base model.
 
-Scenario sections (:mod:`clssim.scenario`) and the contract and shock tables
-(:mod:`clssim.contract.config`) are declared with these, so every field has a
-default, a unit and a description (``clssim fields``), and every table refuses
-unknown keys, silent type coercion and non-finite numbers.
+Scenario sections (:mod:`clssim.scenario.schema`) and the contract and shock
+tables (:mod:`clssim.scenario.contract`, :mod:`clssim.scenario.shocks`) are
+declared with these, so every field has a default, a unit and a description
+(``clssim fields``), and every table refuses unknown keys, silent type coercion
+and non-finite numbers.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from clssim.errors import ScenarioError
+
 LAND_USES = (
     "social_housing",
     "private_housing",
@@ -44,13 +46,14 @@ HOUSING = (0, 1)
 def read_map(path: Path) -> np.ndarray:
     """Read a map file into a ``(width, height)`` int8 land-use array.
 
-    Raises :class:`~clssim.scenario.ScenarioError` naming the line and column
-    of the first bad character, or a ragged row.
+    This is the one parser of map files: the scenario's validation and the world
+    both call it. Raises :class:`~clssim.errors.ScenarioError` naming the line
+    and column of the first bad character, or a ragged row.
     """
-    from clssim.scenario import ScenarioError
-
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text map (see docs/maps.md)") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read map: {exc}") from None
     rows: list[str] = []

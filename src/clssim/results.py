@@ -31,12 +31,12 @@ import tomli_w
 
 from clssim import __version__
 from clssim.clock import DAYS_PER_YEAR, SLOTS, SLOTS_PER_DAY, Instant
-from clssim.contract.contract import STAGES
 from clssim.crime import OFFENCES, VISITOR, Offences
 from clssim.layouts import LAND_USES
 from clssim.metrics import concentration
 from clssim.population import ROLES
 from clssim.scenario import Scenario, ScenarioError
+from clssim.scenario.contract import STAGES
 from clssim.world import LAYERS
 
 #: the fields the recorder keeps for each offence (``events.parquet`` is built from them)

@@ -31,9 +31,9 @@ from matplotlib.lines import Line2D
 from mesa.visualization.utils import update_counter
 
 from clssim.clock import SLOTS, SLOTS_PER_DAY, instant
-from clssim.contract.contract import STAGES
 from clssim.layouts import LAND_USES
 from clssim.plots import LAND_COLOURS
+from clssim.scenario.contract import STAGES
 
 WEEK = 7 * SLOTS_PER_DAY
 RECENT_DAYS = 7  #: offences of the last week are marked on the grid

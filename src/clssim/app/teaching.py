@@ -62,9 +62,9 @@ import numpy as np
 
 from clssim.clock import SLOTS_PER_DAY
 from clssim.contract.catalogue import CATALOGUE
-from clssim.contract.config import ContractConfig, MeasureConfig
 from clssim.model import CLSModel
 from clssim.scenario import Scenario, ScenarioError, default_scenario_path, load_scenario
+from clssim.scenario.contract import ContractConfig, MeasureConfig
 
 __all__ = [
     "DIAGNOSIS_DAYS",

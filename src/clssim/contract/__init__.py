@@ -1,6 +1,6 @@
 """The Local Safety Contract (CLS): stages, diagnosis, partners, measures, costs.
 
 A contract is configured in a scenario's ``[contract]`` table
-(:mod:`clssim.contract.config`) and run by :class:`clssim.contract.contract.Contract`
+(:mod:`clssim.scenario.contract`) and run by :class:`clssim.contract.contract.Contract`
 inside :class:`clssim.model.CLSModel`.
 """

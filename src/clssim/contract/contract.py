@@ -28,7 +28,6 @@ import numpy as np
 
 from clssim.clock import AFTERNOON, EVENING, MORNING
 from clssim.contract.catalogue import AXES, CATALOGUE, Kind
-from clssim.contract.config import ContractConfig, MeasureConfig, parse_target
 from clssim.contract.diagnosis import Diagnosis, diagnose
 from clssim.contract.measures import EFFECTS, LIGHT_TARGET, MAINT_TARGET, Modifiers
 from clssim.contract.partners import (
@@ -41,8 +40,8 @@ from clssim.contract.partners import (
 from clssim.layouts import LAND_USES
 from clssim.population import R_EMPLOYED, R_NEET, R_STUDENT, R_UNEMPLOYED
 from clssim.routines import LEISURE, LOCAL, WORK
+from clssim.scenario.contract import STAGES, ContractConfig, MeasureConfig, parse_target
 
-STAGES = ("none", "diagnosis", "plan", "implementation", "monitoring")
 WORK_SLOTS = (MORNING, AFTERNOON, EVENING)
 SCHOOL_SLOTS = (MORNING, AFTERNOON)
 FIELD_GUARD = 1.0  #: guardianship hazard of one field worker at its cell

@@ -206,7 +206,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from clssim.contract.config import horizon_warning
     from clssim.experiments import plots
     from clssim.experiments.compare import compare_plan, format_ce, format_table, write_comparison
     from clssim.experiments.store import load
@@ -232,7 +231,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         arm: load_scenario(path)
         for arm, path in zip(plan.meta["arms"], args.scenarios, strict=True)
     }
-    warnings = (horizon_warning(s, "time.years") for s in scenarios.values())
+    warnings = (s.horizon_warning("time.years") for s in scenarios.values())
     for warning in dict.fromkeys(w for w in warnings if w is not None):  # after every check
         print(f"clssim: warning: {warning}", file=sys.stderr)
     report = _run(plan, out, args)

@@ -160,7 +160,7 @@ def mixes_plan(
 
 def _check_horizon(baseline: Scenario, staff: int, budget: float) -> None:
     """The run must last until the end of implementation (the last-year window)."""
-    from clssim.contract.config import ContractConfig
+    from clssim.scenario.contract import ContractConfig
 
     cfg = ContractConfig(budget_eur=budget, staff=staff)
     end_day = cfg.schedule()["implementation"] + IMPLEMENTATION_DAYS

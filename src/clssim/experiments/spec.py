@@ -55,7 +55,8 @@ from clssim.scenario import (
     load_scenario,
     read_toml,
 )
-from clssim.scenario import show_value as _show
+from clssim.scenario.messages import field_path, one_line
+from clssim.scenario.messages import show_value as _show
 
 __all__ = [
     "DesignSpec",
@@ -209,54 +210,6 @@ class LoadedExperiment:
         return self.spec.name
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    parts = []
-    for p in loc:
-        p = str(p)
-        parts.append(f'"{p}"' if "." in p or not p.replace("_", "").isalnum() else p)
-    return ".".join(parts) or "(top level)"
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] = Experiment
-    i = 0
-    keys = list(loc[:-1])
-    while i < len(keys):
-        info = model.model_fields.get(str(keys[i]))
-        if info is None:
-            return []
-        ann = info.annotation
-        if typing.get_origin(ann) is dict:  # parameters: skip the dotted-path key
-            ann = typing.get_args(ann)[1]
-            i += 1
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
-            return []
-        model = ann
-        i += 1
-    return list(model.model_fields)
-
-
-def _pydantic_line(source: str, exc: ValidationError, data: dict[str, Any]) -> str:
-    err = exc.errors()[0]
-    loc = tuple(err["loc"])
-    where = _loc(loc)
-    if err["type"] == "extra_forbidden":
-        return f"{source}: {where}: unknown field; allowed here: {', '.join(_allowed_keys(loc))}"
-    if err["type"] == "missing":
-        return f"{source}: {where}: required field missing"
-    msg = err["msg"].removeprefix("Value error, ")
-    ctx = err.get("ctx") or {}
-    if "expected" in ctx:
-        msg = f"must be one of {ctx['expected']}"
-    node: Any = data
-    for key in loc:
-        node = node.get(key) if isinstance(node, dict) else None
-    value = node if loc else None
-    if err["type"] == "value_error":  # a model validator: the table is the value
-        return f"{source}: {where}: {msg}"
-    return f"{source}: {where} = {_show(value)}: {msg}"
-
-
 def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment:
     """Read and validate an experiment file (see the module docstring).
 
@@ -269,7 +222,7 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
     try:
         spec = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_pydantic_line(src, exc, data)) from None
+        raise ScenarioError(one_line(src, exc, data, Experiment, quote=True)) from None
 
     # base scenario and fixed overrides
     if spec.base is None:
@@ -289,7 +242,7 @@ def load_experiment(path: str | Path, *, probe: bool = True) -> LoadedExperiment
 
     kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for pname, pspec in spec.parameters.items():
-        where = f"{src}: parameters.{_loc((pname,))}"
+        where = f"{src}: parameters.{field_path((pname,))}"
         kind = check_path(pname, f"{src}: parameters")
         if pname == "seed":
             raise ScenarioError(f"{where}: the seed is set by [seeds] (policy, root), not varied")

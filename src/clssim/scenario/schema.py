@@ -1,39 +1,31 @@
-"""Scenarios: TOML files → a validated, immutable :class:`Scenario`.
+"""The scenario schema: every table and field of a scenario file (pydantic models).
 
-A scenario file is data, never code: it is read with :mod:`tomllib` and
-validated by pydantic. Every field has a default, a unit and a range (see
-``docs/ODD.md`` and ``clssim fields``). A scenario may ``extends`` another
-file (path relative to itself) and override any of its fields; tables are
-merged key by key, everything else is replaced.
+Every field has a default, a unit, a range and a description (``clssim fields``,
+``docs/ODD.md``); tables refuse unknown keys, silent coercion and non-finite
+numbers (:class:`clssim.fields.Section`). The ``[contract]`` and ``[[shocks]]``
+tables are declared in :mod:`clssim.scenario.contract` and
+:mod:`clssim.scenario.shocks`.
 
-Bad input raises :class:`ScenarioError` whose message is one line naming the
-file, the field path, the offending value and what is allowed.
+:func:`scenario_from_dict` validates plain data; :mod:`clssim.scenario.loading`
+reads TOML files (with ``extends``) into it.
 """
 
 from __future__ import annotations
 
-import tomllib
-import unicodedata
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from clssim.contract.config import ContractConfig, ShockConfig
+from clssim.clock import SLOTS_PER_DAY
+from clssim.errors import ScenarioError
 from clssim.fields import Probability, Section
 from clssim.fields import field as _f
-
-__all__ = [
-    "Scenario",
-    "ScenarioError",
-    "load_scenario",
-    "scenario_from_dict",
-    "default_scenario_path",
-]
-
-
-class ScenarioError(ValueError):
-    """A scenario (or map) file cannot be used; the message is one line."""
+from clssim.layouts import read_map
+from clssim.scenario.contract import ContractConfig, parse_target
+from clssim.scenario.messages import Origin, one_line, show_value
+from clssim.scenario.shocks import ShockConfig
 
 
 class TimeConfig(Section):
@@ -392,9 +384,7 @@ class Scenario(Section):
     base_dir: str = Field(default=".", exclude=True)
 
     @model_validator(mode="after")
-    def _map_exists(self) -> Scenario:
-        if self.world.map is not None and not self.map_path().is_file():
-            raise ValueError(f"map file not found: {self.map_path()}")
+    def _check_map(self) -> Scenario:
         width, height = self.map_size()
         if 0 < width * height < self.police.officers:  # (an empty map has its own error)
             raise ValueError(
@@ -406,8 +396,6 @@ class Scenario(Section):
         return self
 
     def _check_contract(self, contract: ContractConfig, width: int, height: int) -> None:
-        from clssim.contract.config import parse_target
-
         for k, m in enumerate(contract.measures):
             form, args = parse_target(m.resolved_target)
             if form == "area" and (args[2] >= width or args[3] >= height):
@@ -422,19 +410,22 @@ class Scenario(Section):
             )
 
     def map_size(self) -> tuple[int, int]:
-        """(width, height) of the map: the map file's, or the generated one's."""
+        """(width, height) of the map: the map file's, or the generated one's.
+
+        The map file is read by :func:`clssim.layouts.read_map`, the one parser of
+        map files, so a map that cannot be used is refused when the scenario is
+        validated, before anything runs."""
         if self.world.map is None:
             return self.world.width, self.world.height
+        path = self.map_path()
+        shown = f"world.map = {show_value(self.world.map)}"
+        if not path.is_file():
+            raise ValueError(f"{shown}: map file not found: {path}")
         try:
-            text = self.map_path().read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ValueError(
-                f"world.map = {self.world.map!r}: not a UTF-8 text map (see docs/maps.md)"
-            ) from None
-        rows = [
-            line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-        ]
-        return (len(rows[0]) if rows else 0), len(rows)
+            land_use = read_map(path)
+        except ScenarioError as exc:
+            raise ValueError(f"{shown}: {str(exc).removeprefix(f'{path}: ')}") from None
+        return int(land_use.shape[0]), int(land_use.shape[1])
 
     def map_path(self) -> Path:
         """Absolute path of the map file (``world.map`` relative to the scenario)."""
@@ -468,93 +459,28 @@ class Scenario(Section):
     @property
     def steps(self) -> int:
         """Number of simulated slots (4 per day)."""
-        from clssim.clock import SLOTS_PER_DAY
-
         return max(1, round(self.time.years * 365 * SLOTS_PER_DAY))
+
+    def horizon_warning(self, how: str = "time.years or --years") -> str | None:
+        """A warning when the run ends before the contract's implementation stage
+        begins (its measures would never act), else ``None``; ``how`` says how to
+        lengthen the run."""
+        cfg = self.contract
+        if cfg is None:
+            return None
+        days = self.steps // SLOTS_PER_DAY  # whole days run
+        start = cfg.schedule()["implementation"]
+        if days > start:
+            return None
+        years = math.ceil((start + 1) / 365 * 100) / 100
+        return (
+            f"{self.name}: the run ends on day {(self.steps - 1) // SLOTS_PER_DAY}, "
+            f"before the contract's implementation stage begins (day {start}): no measure "
+            f"will act; run at least {years:g} years ({how})"
+        )
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def default_scenario_path() -> Path:
-    """The shipped default neighbourhood (``scenarios/neighbourhood.toml``)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "scenarios" / "neighbourhood.toml"
-        if candidate.is_file():
-            return candidate
-    raise ScenarioError("default scenario scenarios/neighbourhood.toml not found")
-
-
-def read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    """A TOML file's data and text; any problem is a one-line :class:`ScenarioError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
-    try:
-        return tomllib.loads(text), text
-    except ValueError as exc:  # TOMLDecodeError, or an integer too long to parse
-        raise ScenarioError(f"{path}: invalid TOML: {_oneline(str(exc))}") from None
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-Origin = dict[tuple[str, ...], Path]
-
-
-def _leaves(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = []
-    for key, value in data.items():
-        path = (*prefix, str(key))
-        out.extend(_leaves(value, path) if isinstance(value, dict) else [path])
-    return out
-
-
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Path, Origin]:
-    """Raw data of ``path`` with its ``extends`` chain merged, the base directory
-    of map paths, and which file set each leaf value (for error messages)."""
-    path = path.resolve()
-    if path in chain:
-        cycle = " → ".join(p.name for p in (*chain, path))
-        raise ScenarioError(f"{chain[-1]}: extends = '{path.name}': cycle {cycle}")
-    data, _ = read_toml(path)
-    parent = data.pop("extends", None)
-    origin: Origin = dict.fromkeys(_leaves(data), path)
-    if parent is None:
-        return data, path.parent, origin
-    if not isinstance(parent, str):
-        raise ScenarioError(
-            f"{path}: extends = {show_value(parent)}: must be a path string to a scenario file"
-        )
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.is_file():
-        raise ScenarioError(f"{path}: extends = '{parent}': file not found")
-    base, base_dir, base_origin = _resolve(parent_path, (*chain, path))
-    world = data.get("world")
-    if isinstance(world, dict) and "map" in world:
-        base_dir = path.parent  # a map named here is relative to this file
-    return _merge(base, data), base_dir, {**base_origin, **origin}
-
-
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read, merge (``extends``) and validate a scenario file.
-
-    With no path, the shipped default neighbourhood is loaded.
-    """
-    path = default_scenario_path() if path is None else Path(path)
-    data, base_dir, origin = _resolve(path, ())
-    return scenario_from_dict(data, source=str(path), base_dir=str(base_dir), origin=origin)
 
 
 def scenario_from_dict(
@@ -568,91 +494,23 @@ def scenario_from_dict(
     data = dict(data)
     data.pop("extends", None)
     if "base_dir" in data:
-        allowed = ", ".join(_allowed_keys(("base_dir",)))
+        allowed = ", ".join(["extends", *(k for k in Scenario.model_fields if k != "base_dir")])
         raise ScenarioError(f"{source}: base_dir: unknown field; allowed here: {allowed}")
     try:
         return Scenario.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ScenarioError(_one_line(source, exc, data, origin or {})) from None
-
-
-def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
-    """The input value at a validation error's location (tables and arrays)."""
-    for key in loc:
-        if isinstance(data, dict) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and str(key).isdigit() and int(key) < len(data):
-            data = data[int(key)]
-        else:
-            return None
-    return data
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] = Scenario
-    for key in loc[:-1]:
-        field = model.model_fields.get(str(key))
-        ann = getattr(field, "annotation", None) if field else None
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
-            return []
-        model = ann
-    keys = [k for k in model.model_fields if k != "base_dir"]
-    return ["extends", *keys] if model is Scenario else keys  # extends: read before validation
-
-
-def _oneline(text: str, limit: int = 200) -> str:
-    """``text`` on one line (control characters escaped), at most ``limit`` chars."""
-    flat = "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
-        for ch in text
-    )
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _allowed(loc: tuple[str, ...]) -> str:
-    """The documented range of the field at ``loc`` ("" if unknown)."""
-    ranges = {row[0]: row[3] for row in field_table()}
-    return ranges.get(".".join(loc), "")
-
-
-def show_value(value: Any) -> str:
-    """A short, one-line ``repr`` (huge integers cannot even be repr'd)."""
-    try:
-        return _oneline(repr(value), 80)
-    except ValueError:
-        return "<a number too large to print>"
-
-
-def _one_line(source: str, exc: ValidationError, data: dict[str, Any], origin: Origin) -> str:
-    err = exc.errors()[0]
-    loc = tuple(str(p) for p in err["loc"])
-    field = _oneline(".".join(loc)) or "(top level)"
-    set_in = origin.get(loc)
-    if set_in is not None and str(set_in) != str(Path(source).resolve()):
-        source = f"{source} (value set in {set_in.name})"
-    if err["type"] == "extra_forbidden":
-        allowed = ", ".join(_allowed_keys(loc))
-        return f"{source}: {field}: unknown field; allowed here: {allowed}"
-    if not loc and "map file not found" in err["msg"]:
-        world = data.get("world", {})
-        return (
-            f"{source}: world.map = {show_value(world.get('map'))}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
+        ranges = {row[0]: row[3] for row in field_table()}
+        line = one_line(
+            source,
+            exc,
+            data,
+            Scenario,
+            origin=origin,
+            ranges=ranges,
+            extra_keys=("extends",),
+            hidden=("base_dir",),
         )
-    value = _lookup(data, loc) if loc else err.get("input")
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "value_error" and not loc:  # a whole-scenario check names its fields
-        return f"{source}: {_oneline(msg)}"
-    if err["type"] == "value_error" and isinstance(value, dict | list):
-        return f"{source}: {field}: {_oneline(msg)}"
-    ctx = err.get("ctx") or {}
-    if "expected" in ctx:
-        msg = f"must be one of {ctx['expected']}"
-    allowed = _allowed(loc)
-    if allowed and allowed != "text" and allowed not in msg:
-        msg = f"{msg} (allowed: {allowed})"
-    more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{source}: {field} = {show_value(value)}: {_oneline(msg)}{more}"
+        raise ScenarioError(line) from None
 
 
 def field_table() -> list[tuple[str, str, str, str, str]]:

@@ -1,4 +1,4 @@
-"""The ``[contract]`` and ``[[shocks]]`` tables of a scenario (pydantic models).
+"""The ``[contract]`` table of a scenario: the Local Safety Contract (pydantic models).
 
 Targets of a measure are written as short strings:
 
@@ -16,19 +16,17 @@ Targets of a measure are written as short strings:
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from clssim.clock import SLOTS_PER_DAY
 from clssim.contract.catalogue import CATALOGUE, PARTNERS
 from clssim.fields import Probability, Section
 from clssim.fields import field as _f
 from clssim.layouts import LAND_USES
 
-if TYPE_CHECKING:  # scenario.py imports this module
-    from clssim.scenario import Scenario
+#: The contract's stages, in order ("none" before it is signed; ODD §7.21)
+STAGES = ("none", "diagnosis", "plan", "implementation", "monitoring")
 
 GROUP_TARGETS = (
     "residents",
@@ -243,52 +241,3 @@ class ContractConfig(Section):
         """Length of the diagnosis' hot-spot list: enough for every hotspots:K target."""
         ks = [parse_target(m.resolved_target) for m in self.measures]
         return max([self.hotspots, *(a[0] for f, a in ks if f == "hotspots")])
-
-
-class ShockConfig(Section):
-    kind: Literal["pandemic", "economic_crisis", "seasonal_influx"] = _f(
-        ..., "-", "Type of scheduled event."
-    )
-    start_day: int = _f(0, "days", "First day (from the start of the run).", ge=0)
-    end_day: int = _f(365, "days", "Last day (exclusive).", gt=0)
-    intensity: Probability = _f(0.5, "0–1", "Strength of the shock.")
-    every_year: bool = _f(False, "-", "Repeat every year (seasons).")
-    visitors: int = _f(0, "persons", "Seasonal influx: people present.", ge=0, le=1_000_000)
-    visitor_type: Literal["tourists", "harvest_workers"] = _f(
-        "tourists", "-", "Seasonal influx: who arrives."
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> ShockConfig:
-        if self.end_day <= self.start_day:
-            raise ValueError(f"end_day = {self.end_day} is not after start_day = {self.start_day}")
-        if self.every_year and self.end_day - self.start_day > 365:
-            raise ValueError("a yearly shock must last at most 365 days")
-        if self.kind == "seasonal_influx" and self.visitors == 0:
-            raise ValueError("a seasonal_influx needs visitors > 0")
-        return self
-
-    def active(self, day: int) -> bool:
-        d = day % 365 if self.every_year else day
-        start = self.start_day % 365 if self.every_year else self.start_day
-        end = start + (self.end_day - self.start_day)
-        return start <= d < end or (self.every_year and d + 365 < end)
-
-
-def horizon_warning(scenario: Scenario, how: str = "time.years or --years") -> str | None:
-    """A warning when a scenario's run ends before its contract's implementation
-    stage begins (its measures would never act), else ``None``; ``how`` says how
-    to lengthen the run."""
-    cfg = scenario.contract
-    if cfg is None:
-        return None
-    days = scenario.steps // SLOTS_PER_DAY  # whole days run
-    start = cfg.schedule()["implementation"]
-    if days > start:
-        return None
-    years = math.ceil((start + 1) / 365 * 100) / 100
-    return (
-        f"{scenario.name}: the run ends on day {(scenario.steps - 1) // SLOTS_PER_DAY}, "
-        f"before the contract's implementation stage begins (day {start}): no measure will "
-        f"act; run at least {years:g} years ({how})"
-    )
