@@ -21,7 +21,7 @@ What is checked:
    row), for numbers, strings, booleans and "none". Defaults that are lists or
    tables, and fields without a default ("required"), are not compared.
 3. **The measure catalogue table of** ``docs/contract.md`` **matches**
-   ``src/clssim/contract/catalogue.py``: every kind has a row whose axis,
+   the measure classes of ``src/clssim/measures/``: every kind has a row whose axis,
    unit, default target, lead, costs and ramp/decay days are the catalogue's.
    ``--catalogue`` prints the table to paste after a catalogue change.
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from clssim.contract.catalogue import AXIS_TITLES, CATALOGUE
+from clssim.measures import AXIS_TITLES, MEASURES
 from clssim.scenario import field_table
 from clssim.scenario.contract import ContractConfig
 from clssim.scenario.shocks import ShockConfig
@@ -172,7 +172,7 @@ def catalogue_rows() -> list[str]:
         "| Fixed € | € per unit per month | Ramp days | Decay days | Description |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, k in CATALOGUE.items():
+    for name, k in MEASURES.items():
         rows.append(
             f"| `{name}` | {AXIS_TITLES[k.axis]} | {k.targets} | {k.unit} | `{k.default_target}` "
             f"| {k.lead} | {_eur(k.fixed_eur)} | {_eur(k.unit_month_eur)} | {k.ramp_days:g} "
@@ -187,7 +187,7 @@ def check_catalogue() -> list[str]:
         return [f"MISSING  {CONTRACT.name}"]
     text = CONTRACT.read_text(encoding="utf-8")
     return [
-        f"CATALOGUE  {row.split('|')[1].strip()} row differs from catalogue.py "
+        f"CATALOGUE  {row.split('|')[1].strip()} row differs from its class in clssim.measures "
         "(regenerate with --catalogue)"
         for row in catalogue_rows()[2:]
         if row not in text

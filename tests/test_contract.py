@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from clssim import CLSModel, ScenarioError, load_scenario
-from clssim.contract.catalogue import AXES, CATALOGUE
-from clssim.contract.measures import EFFECTS
+from clssim.measures import AXES, MEASURES, Measure
+from clssim.measures.cpted import StreetLighting
 from clssim.scenario import default_scenario_path
 
 SCENARIOS = default_scenario_path().parent
@@ -101,8 +101,25 @@ def test_cli_refuses_an_over_budget_preset_and_writes_nothing(tmp_path):
 
 
 def test_every_catalogue_kind_has_an_effect_and_every_axis_has_kinds():
-    assert set(CATALOGUE) == set(EFFECTS)
-    assert {k.axis for k in CATALOGUE.values()} == set(AXES)
+    assert all(m.effect is not Measure.effect for m in MEASURES.values())
+    assert {m.axis for m in MEASURES.values()} == set(AXES)
+    assert all(m.kind == k for k, m in MEASURES.items())
+
+
+def test_a_measure_class_with_a_bad_catalogue_entry_is_refused_when_defined():
+    with pytest.raises(TypeError, match="lacks unit, default_target"):
+
+        class Half(Measure):  # noqa: F841
+            kind = "half_done"
+            axis = "cpted"
+            targets = "cells"
+
+    with pytest.raises(TypeError, match="already defined by"):
+
+        class Lamps(StreetLighting):  # noqa: F841
+            kind = "street_lighting"
+
+    assert MEASURES["street_lighting"] is StreetLighting
 
 
 # ----------------------------------------------------------------- stages and outputs
@@ -392,7 +409,7 @@ def test_national_portfolio_mirrors_the_2016_2019_axis_mix():
     p = load_scenario(SCENARIOS / "national_portfolio.toml")
     counts = {a: 0 for a in AXES}
     for m in p.contract.measures:
-        counts[CATALOGUE[m.kind].axis] += 1
+        counts[MEASURES[m.kind].axis] += 1
     total = sum(counts[a] for a in ("youth", "cpted", "social", "citizenship"))
     national = {"youth": 132, "cpted": 24, "social": 73, "citizenship": 51}
     for axis, n in national.items():
@@ -427,10 +444,12 @@ def test_proximity_officers_return_to_their_own_beat_when_funding_ends():
 def test_employment_support_hires_with_the_days_strength_from_its_first_day(monkeypatch):
     """The monthly hiring round reads the strength computed that day, so the first
     round (on the measure's first day) already has one day of ramp-up."""
-    from clssim.contract.contract import Contract
+    from clssim.measures.vulnerability import EmploymentSupport
 
     strengths = []
-    monkeypatch.setattr(Contract, "_find_jobs", lambda self, m: strengths.append(m.strength))
+    monkeypatch.setattr(
+        EmploymentSupport, "hire", lambda self, ctx: strengths.append(self.strength)
+    )
     small = BASE.with_overrides({"time.years": 0.2, "population.residents": 800})
     plan = contract(
         {"kind": "employment_support", "capacity": 50, "target": "group:unemployed"},
@@ -485,3 +504,71 @@ def test_two_measures_of_one_kind_are_reported_apart():
 def test_a_contract_without_partners_is_refused_in_one_line():
     with pytest.raises(ScenarioError, match=r"contract.partners = \[\]: a contract needs at least"):
         BASE.with_overrides({"contract": {"partners": []}})
+
+
+# ----------------------------------------------------------------- new kinds
+
+
+def _documented_example() -> str:
+    """The Python block after the ``adding-a-measure`` marker of docs/contract.md."""
+    text = (SCENARIOS.parent / "docs" / "contract.md").read_text(encoding="utf-8")
+    after = text.split("<!-- example: adding-a-measure -->", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_new_measure_kind_runs_in_a_scenario():
+    """docs/contract.md's worked example: one class, and scenarios can plan it."""
+    namespace: dict = {"__name__": "contract_md_example"}
+    exec(compile(_documented_example(), "docs/contract.md", "exec"), namespace)
+    try:
+        assert MEASURES["neighbourhood_watch"] is namespace["NeighbourhoodWatch"]
+        small = BASE.with_overrides({"time.years": 0.4, "population.residents": 1500})
+        plan = contract(
+            {"kind": "neighbourhood_watch", "capacity": 10},
+            start_day=10,
+            stages={"diagnosis_days": 20, "plan_days": 5, "implementation_days": 540},
+        )
+        model = CLSModel(small.with_overrides({"contract": plan}), seed=1)
+        results = model.run()
+        (watch,) = model.contract.measures
+        assert watch.cells.size == 10 and watch.strength > 0.3
+        base = model.contract.base["surveillance"][watch.cells]
+        now = model.world.layers["surveillance"][watch.cells]
+        assert np.allclose(now, np.minimum(base + 0.2 * watch.strength, 1.0))
+        watchers = np.isin(model.population.home, watch.cells)
+        raised = model.social.participation_base - model.contract.social_base["participation_base"]
+        assert watchers.any() and np.all(raised[watchers] > 0.03)
+        assert np.all(raised[~watchers] == 0.0)
+        assert results.summary["spend_citizenship_eur"] > 500  # its fixed cost, and more
+    finally:
+        MEASURES.pop("neighbourhood_watch", None)
+    with pytest.raises(ScenarioError, match="kind = 'neighbourhood_watch': must be one of"):
+        BASE.with_overrides({"contract": plan})
+
+
+def test_a_measure_kind_published_by_an_installed_package_is_found(monkeypatch):
+    """Kinds that are not built in come from the ``clssim.measures`` entry points."""
+    import importlib.metadata
+
+    source = _documented_example()
+
+    class Published:  # a stand-in for importlib.metadata.EntryPoint
+        value = "my_measures:NeighbourhoodWatch"
+
+        def load(self):
+            exec(source, {"__name__": "my_measures"})
+
+    def entry_points(group, name):
+        assert group == "clssim.measures"
+        return [Published()] if name == "neighbourhood_watch" else []
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    try:
+        plan = contract({"kind": "neighbourhood_watch", "capacity": 10})
+        scenario = BASE.with_overrides({"contract": plan})
+        assert scenario.contract.measures[0].measure.kind == "neighbourhood_watch"
+    finally:
+        MEASURES.pop("neighbourhood_watch", None)
+    Published.load = lambda self: 1 / 0
+    with pytest.raises(ScenarioError, match="published by my_measures:Neigh.*division by zero"):
+        BASE.with_overrides({"contract": plan})

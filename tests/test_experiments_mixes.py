@@ -8,7 +8,6 @@ import pytest
 
 from clssim import CLSModel, ScenarioError, load_scenario
 from clssim.cli import main
-from clssim.contract.catalogue import AXES
 from clssim.experiments.mixes import (
     measures_for,
     mix_shares,
@@ -16,6 +15,7 @@ from clssim.experiments.mixes import (
     pareto_mask,
     target_sizes,
 )
+from clssim.measures import AXES
 
 SMALL = {
     "time.years": 3.2,

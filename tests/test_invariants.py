@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from clssim import CLSModel, ScenarioError, load_scenario
-from clssim.contract.catalogue import CATALOGUE
 from clssim.crime import OFFENCES
+from clssim.measures import MEASURES
 from clssim.scenario import field_table
 
 BOUNDS = {
@@ -61,7 +61,7 @@ def scenarios(draw):
         value = draw(bounded(path))
         over[path] = int(value) if path == "police.guard_radius" else value
     if draw(st.booleans()):
-        kinds = draw(st.lists(st.sampled_from(sorted(CATALOGUE)), min_size=1, max_size=3))
+        kinds = draw(st.lists(st.sampled_from(sorted(MEASURES)), min_size=1, max_size=3))
         staff = over["police.officers"]
         measures = [
             {"kind": k, "capacity": draw(st.integers(1, 20)), "end_day": 10}

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 
 from clssim.clock import SLOTS_PER_DAY
-from clssim.contract.catalogue import CATALOGUE
+from clssim.measures import MEASURES
 from clssim.model import CLSModel
 from clssim.scenario import Scenario, ScenarioError, default_scenario_path, load_scenario
 from clssim.scenario.contract import ContractConfig, MeasureConfig
@@ -206,9 +206,7 @@ def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], lis
         )
     own_beat = 0  # officers the scenario's own contract already moves to beats
     if base.contract is not None:
-        own_beat = math.ceil(
-            sum(m.capacity for m in base.contract.measures if m.kind == "proximity_beat")
-        )
+        own_beat = math.ceil(base.contract.officers_used())
     free = max(0, officers - own_beat)
     if proximity > free:
         notes.append(f"proximity officers limited to {free}: the force has {officers} officers")
@@ -246,7 +244,7 @@ def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], lis
             contract["budget_eur"] = contract["budget_eur"] + math.ceil(_cost(measures)) + 1.0
             kinds = {p["kind"] for p in contract["partners"]}
             for m in measures:
-                lead = CATALOGUE[m["kind"]].lead
+                lead = MEASURES[m["kind"]].lead
                 if lead not in kinds:
                     contract["partners"] = [*contract["partners"], {"kind": lead}]
                     kinds.add(lead)

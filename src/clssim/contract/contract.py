@@ -17,19 +17,24 @@ strength each day is
     e = level × intensity × partner delivery × integration × budget factor,
 
 with integration = ``1 − isolation_penalty × (1 − governance trust)``.
+
+Each day, for each item of the plan (an instance of its kind's
+:class:`clssim.measures.Measure` class), in plan order: on its first funded
+day ``on_start`` resolves its targets and the fixed cost is spent; while
+funded the running cost accrues; on its first day without funding
+``on_stop``; then its level and strength are updated, ``on_day`` runs, and
+``effect`` adds into the day's :class:`~clssim.measures.Modifiers`, whose
+total :meth:`Contract._apply` writes into the world, residents and police.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from clssim.clock import AFTERNOON, EVENING, MORNING
-from clssim.contract.catalogue import AXES, CATALOGUE, Kind
 from clssim.contract.diagnosis import Diagnosis, diagnose
-from clssim.contract.measures import EFFECTS, LIGHT_TARGET, MAINT_TARGET, Modifiers
 from clssim.contract.partners import (
     FieldWorker,
     Partner,
@@ -37,39 +42,13 @@ from clssim.contract.partners import (
     integration,
     joint_work,
 )
-from clssim.layouts import LAND_USES
-from clssim.population import R_EMPLOYED, R_NEET, R_STUDENT, R_UNEMPLOYED
+from clssim.measures import AXES, LIGHT_TARGET, MAINT_TARGET, Measure, Modifiers
 from clssim.routines import LEISURE, LOCAL, WORK
-from clssim.scenario.contract import STAGES, ContractConfig, MeasureConfig, parse_target
+from clssim.scenario.contract import STAGES, ContractConfig
 
 WORK_SLOTS = (MORNING, AFTERNOON, EVENING)
 SCHOOL_SLOTS = (MORNING, AFTERNOON)
 FIELD_GUARD = 1.0  #: guardianship hazard of one field worker at its cell
-JOB_FINDING = 0.08  #: monthly chance of a job for a fully supported participant
-
-
-@dataclass
-class RunningMeasure:
-    """A measure of the plan and its state during the run."""
-
-    index: int
-    cfg: MeasureConfig
-    kind: Kind
-    partner: Partner
-    start: int = 0  #: absolute day
-    end: int = 0
-    level: float = 0.0
-    strength: float = 0.0  #: today's effective strength e
-    cells: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    people: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    spent: float = 0.0
-    resolved: bool = False
-    officers: list = field(default_factory=list)  #: proximity_beat: officers moved
-    #: the measure's name in the outputs: its label, with ``#2``, ``#3`` … on repeats
-    key: str = ""
-
-    def funded(self, day: int) -> bool:
-        return self.start <= day < self.end
 
 
 class Contract:
@@ -87,15 +66,9 @@ class Contract:
         self.sharing = float(np.mean([p.information_sharing for p in self.partners]))
         self.stage_days = cfg.schedule()
         impl = self.stage_days["implementation"]
-        self.measures = [
-            RunningMeasure(
-                k,
-                m,
-                CATALOGUE[m.kind],
-                by_kind[m.lead_partner],
-                start=impl + m.start_day,
-                end=impl + m.end_day,
-            )
+        #: the plan's items, each an instance of its kind's :class:`Measure` class
+        self.measures: list[Measure] = [
+            m.measure(k, m, by_kind[m.lead_partner], start=impl + m.start_day, end=impl + m.end_day)
             for k, m in enumerate(cfg.measures)
         ]
         seen: dict[str, int] = {}
@@ -124,7 +97,7 @@ class Contract:
             "participation_base": soc.participation_base.copy(),
             "engagement": soc.engagement.copy(),
         }
-        self.mods = Modifiers.zeros(self.pop.n, world.ncells)
+        self.mods = Modifiers.neutral(self.pop.n, world.ncells)
         self.guard = np.zeros(world.ncells)  #: this slot's guardianship by field workers
         self.extra_presence = np.zeros(world.ncells + 1)  #: liaison officers (school hours)
         self.monthly: list[dict[str, Any]] = []
@@ -153,17 +126,19 @@ class Contract:
         month_tick = day % 30 == 0
         if month_tick and active:
             joint_work(self.governance, active, self.cfg.joint_work_gain)
-        mods = Modifiers.zeros(self.pop.n, self.model.world.ncells)
+        mods = Modifiers.neutral(self.pop.n, self.model.world.ncells)
         for m in self.measures:
             funded = m.funded(day)
-            if funded and not m.resolved:
-                self._resolve(m)
-                self._spend(m, self._fixed(m))
+            if funded and not m.started:
+                m.started = True
+                m.on_start(self)
+                self._spend(m, m.fixed_cost)
             if funded:  # running costs accrue daily: unit cost × capacity / 30
-                self._spend(m, self._unit(m) * m.cfg.capacity * self.budget_factor / 30.0)
-            if not funded and m.resolved and m.cfg.kind == "proximity_beat" and m.officers:
-                self._release(m)
-            tau = m.kind.ramp_days if funded else m.kind.decay_days
+                self._spend(m, m.unit_cost * m.cfg.capacity * self.budget_factor / 30.0)
+            if not funded and m.started and not m.stopped:
+                m.stopped = True
+                m.on_stop(self)
+            tau = m.ramp_days if funded else m.decay_days
             target = 1.0 if funded else 0.0
             m.level += (target - m.level) * (1.0 - np.exp(-1.0 / tau))
             integ = integration(self.governance, m.partner.kind, active)
@@ -176,78 +151,17 @@ class Contract:
                 * (self.budget_factor if funded else 1.0)
                 * self.delivery_factor
             )
-            # monthly hiring, with today's strength (on the first day: one day of ramp-up)
-            if funded and m.cfg.kind == "employment_support" and (day - m.start) % 30 == 0:
-                self._find_jobs(m)
-            if m.strength > 1e-4 and m.resolved:
-                EFFECTS[m.cfg.kind](m, m.strength, mods, self)
+            if m.started:
+                m.on_day(day, self)
+            if m.strength > 1e-4 and m.started:
+                m.effect(m.strength, mods, self)
         self._apply(mods, day)
         if month_tick:
             self._log_month(day)
 
-    def _fixed(self, m: RunningMeasure) -> float:
-        return m.kind.fixed_eur if m.cfg.fixed_eur is None else m.cfg.fixed_eur
-
-    def _unit(self, m: RunningMeasure) -> float:
-        return m.kind.unit_month_eur if m.cfg.unit_month_eur is None else m.cfg.unit_month_eur
-
-    def _spend(self, m: RunningMeasure, eur: float) -> None:
+    def _spend(self, m: Measure, eur: float) -> None:
         m.spent += eur
-        self.spent[m.kind.axis] += eur
-
-    # ---------------------------------------------------------------- targets
-    def _resolve(self, m: RunningMeasure) -> None:
-        """Turn the target string into cells or people, once, at the start."""
-        world, pop = self.model.world, self.pop
-        form, args = parse_target(m.cfg.resolved_target)
-        m.resolved = True
-        if m.kind.targets == "cells":
-            if form == "all":
-                cells = np.arange(world.ncells)
-            elif form == "area":
-                cells = _area_cells(world, *args)
-            elif form == "land_use":
-                cells = np.flatnonzero(world.land_use == LAND_USES.index(args[0]))
-            else:  # hotspots from the diagnosis (recorded crime + partners)
-                cells = self.diagnosis.hotspots[: args[0]] if self.diagnosis else np.empty(0)
-            cells = np.asarray(cells, dtype=np.int64)
-            if form != "hotspots" and cells.size > m.cfg.capacity:  # funded cells at random
-                cells = np.sort(self.rng.choice(cells, size=int(m.cfg.capacity), replace=False))
-            m.cells = cells[: int(m.cfg.capacity)]
-            return
-        if m.cfg.kind == "proximity_beat":
-            police = self.model.police
-            before = {id(o) for o in police.officers if o.proximity}
-            police.assign_proximity(int(m.cfg.capacity), foot_share=m.cfg.intensity)
-            m.officers = [o for o in police.officers if o.proximity and id(o) not in before]
-            return
-        if m.cfg.kind == "pj_training":
-            return
-        if form == "area":
-            pool = np.flatnonzero(np.isin(pop.home, _area_cells(world, *args)))
-        elif form == "group":
-            pool = self._group(args[0])
-        else:
-            pool = np.arange(pop.n)
-        size = min(int(m.cfg.capacity), pool.size)
-        m.people = np.sort(self.rng.choice(pool, size=size, replace=False)) if size else pool[:0]
-
-    def _group(self, name: str) -> np.ndarray:
-        pop = self.pop
-        if name == "at_risk_youths":
-            return self.diagnosis.at_risk if self.diagnosis else np.empty(0, np.int64)
-        masks = {
-            "residents": np.ones(pop.n, bool),
-            "youths": pop.youth,
-            "isolated_elderly": pop.isolated_elderly,
-            "elderly": pop.age >= 65,
-            "migrants": pop.migrant,
-            "minority": pop.minority,
-            "unemployed": np.isin(pop.role, (R_UNEMPLOYED, R_NEET)),
-            "women": pop.female & (pop.age >= 15),
-            "pupils": pop.role == R_STUDENT,
-        }
-        return np.flatnonzero(masks[name])
+        self.spent[m.axis] += eur
 
     # ---------------------------------------------------------------- effects
     def _apply(self, mods: Modifiers, day: int) -> None:
@@ -274,25 +188,6 @@ class Contract:
         soc.violence_report_mul[:] = mods.violence_report_mul
         police.procedural_justice = min(1.0, police.base_procedural_justice + mods.pj_add)
         self.mods = mods
-
-    def _release(self, m: RunningMeasure) -> None:
-        """Funding stopped: the measure's officers return to response patrol, on the
-        beat they had before (``police.strategy = "beat"``)."""
-        strategy = self.model.police.cfg.strategy
-        for officer in m.officers:
-            officer.proximity = False
-            officer.strategy = strategy
-            officer.contact_factor = 1.0
-            officer.beat = officer.response_beat
-            officer.residents = officer.residents[:0]
-        m.officers = []
-
-    def _find_jobs(self, m: RunningMeasure) -> None:
-        pop = self.pop
-        seekers = m.people[np.isin(pop.role[m.people], (R_UNEMPLOYED, R_NEET))]
-        hired = seekers[self.rng.random(seekers.size) < JOB_FINDING * max(m.strength, 0.0)]
-        if hired.size:
-            self.model.set_roles(hired, R_EMPLOYED)
 
     # ---------------------------------------------------------------- per slot
     def adjust_routines(self, t, act: np.ndarray, loc: np.ndarray, rng) -> None:
@@ -335,9 +230,9 @@ class Contract:
     def _delivery_places(self, day: int) -> dict[str, np.ndarray]:
         places: dict[str, list[np.ndarray]] = {}
         for m in self.measures:
-            if not (m.funded(day) and m.resolved):
+            if not (m.funded(day) and m.started):
                 continue
-            spots = m.cells if m.kind.targets == "cells" else self.pop.home[m.people]
+            spots = m.cells if m.targets == "cells" else self.pop.home[m.people]
             if spots.size:
                 places.setdefault(m.partner.kind, []).append(spots)
         return {k: np.concatenate(v) for k, v in places.items()}
@@ -350,7 +245,7 @@ class Contract:
                     "day": day,
                     "measure": m.key,
                     "kind": m.cfg.kind,
-                    "axis": m.kind.axis,
+                    "axis": m.axis,
                     "lead": m.partner.kind,
                     "stage": self.stage(day),
                     "funded": m.funded(day),
@@ -382,9 +277,3 @@ class Contract:
         edges = [d["trust"] for _, _, d in self.governance.edges(data=True)]
         out["governance_trust"] = round(float(np.mean(edges)), 6) if edges else 0.0
         return out
-
-
-def _area_cells(world, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
-    xs = np.arange(x0, min(x1, world.width - 1) + 1)
-    ys = np.arange(y0, min(y1, world.height - 1) + 1)
-    return (xs[:, None] * world.height + ys[None, :]).ravel()

@@ -24,16 +24,7 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-ROLES = {
-    "municipality": "maintenance crew",
-    "school_cluster": "school mediator",
-    "social_services": "social worker",
-    "health": "health outreach worker",
-    "migration": "migrant outreach worker",
-    "police": "proximity officer",
-    "association": "youth worker",
-    "parish": "community animator",
-}
+from clssim.measures import PARTNERS
 
 
 class Partner(mesa.Agent):
@@ -61,7 +52,7 @@ class FieldWorker(CellAgent):
     def __init__(self, model, partner: Partner, cell):
         super().__init__(model)
         self.partner = partner
-        self.role = ROLES[partner.kind]
+        self.role = PARTNERS[partner.kind]
         self.cell = cell
 
 

@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 from clssim.clock import SLOTS_PER_DAY
-from clssim.contract.catalogue import AXES, CATALOGUE
 from clssim.experiments.compare import paired_difference
 from clssim.experiments.outputs import parse_output
 from clssim.experiments.plan import Base, Plan, RunSet
+from clssim.measures import AXES, MEASURES
 from clssim.scenario import Scenario, ScenarioError
 
 #: The measure each line buys, and its target.
@@ -86,12 +86,12 @@ def measures_for(
     out = []
     for axis, share in zip(AXES, shares, strict=True):
         kind, target = LINES[axis]
-        c = CATALOGUE[kind]
+        c = MEASURES[kind]
         money = share * budget - c.fixed_eur
         if money <= 0 or c.unit_month_eur <= 0:
             continue
         capacity = math.floor(money / (c.unit_month_eur * months))
-        if kind == "proximity_beat":
+        if c.uses_officers:
             capacity = min(capacity, staff)
         capacity = min(capacity, limits.get(axis, capacity))
         if capacity < 1:
@@ -138,7 +138,7 @@ def mixes_plan(
     if len(sets) == 1:
         months = IMPLEMENTATION_DAYS / 30.0
         cheapest = min(
-            CATALOGUE[k].fixed_eur + CATALOGUE[k].unit_month_eur * months for k, _ in LINES.values()
+            MEASURES[k].fixed_eur + MEASURES[k].unit_month_eur * months for k, _ in LINES.values()
         )
         raise ScenarioError(
             f"option --budget = {budget:g}: buys no measure; the cheapest line needs at least "

@@ -44,7 +44,7 @@ COST_KEY = re.compile(r"^(cost_eur|budget_eur|planned_cost_eur|spend_[a-z_]+_eur
 def cost_keys() -> frozenset[str]:
     """Every cost key a contract can report (``spend_<axis>_eur`` for the four axes
     and proximity policing); 0 in a run without a contract."""
-    from clssim.contract.catalogue import AXES
+    from clssim.measures import AXES
 
     return frozenset(
         ["cost_eur", "budget_eur", "planned_cost_eur", *(f"spend_{a}_eur" for a in AXES)]

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from clssim import __version__
-from clssim.contract.catalogue import AXIS_TITLES, CATALOGUE
 from clssim.experiments.compare import cost_effectiveness, paired_difference
+from clssim.measures import AXIS_TITLES, MEASURES
 from clssim.report import figures
 from clssim.report.data import Study, load_study
 from clssim.report.style import export
@@ -332,7 +332,7 @@ def _plan(rep: Report, study: Study) -> None:
         )
         plan = plan.rename(columns={"line": "axis"})
         plan["axis"] = plan["axis"].map(AXIS_TITLES)
-        plan["what it does"] = plan["kind"].map(lambda k: CATALOGUE[k].description)
+        plan["what it does"] = plan["kind"].map(lambda k: MEASURES[k].description)
         # what each measure spent by the end of the run (the monthly rows are samples)
         final = s.get("measure_spent_eur", {})
         plan["spent"] = plan["measure"].map(final).fillna(plan["spent"])

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 from scipy import stats
 
-from clssim.contract.catalogue import AXES, AXIS_TITLES
+from clssim.measures import AXES, AXIS_TITLES
 from clssim.report.data import Run, Study
 from clssim.report.style import CHANGE_CMAP, MAP_CMAP, arm_style, figure
 

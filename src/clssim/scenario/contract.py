@@ -1,82 +1,35 @@
 """The ``[contract]`` table of a scenario: the Local Safety Contract (pydantic models).
 
-Targets of a measure are written as short strings:
-
-==========================  =====================================================
-``all``                     every cell, or every resident the measure can reach
-``area:x0,y0,x1,y1``        the cells of a rectangle (inclusive), or its residents
-``land_use:NAME``           cells of a land use (``vacant``, ``school``, …)
-``hotspots:K``              the diagnosis' top-K hot spots (from recorded crime)
-``group:NAME``              residents: ``residents``, ``youths``,
-                            ``at_risk_youths`` (the diagnosis' list),
-                            ``isolated_elderly``, ``elderly``, ``migrants``,
-                            ``minority``, ``unemployed``, ``women``, ``pupils``
-==========================  =====================================================
+Each ``[[contract.measures]]`` item names a measure kind of the catalogue
+(:data:`clssim.measures.MEASURES`) and a target, written as a short string
+(:mod:`clssim.measures.targets`): ``all``, ``area:x0,y0,x1,y1``,
+``land_use:NAME``, ``hotspots:K`` or ``group:NAME``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from clssim.contract.catalogue import CATALOGUE, PARTNERS
 from clssim.fields import Probability, Section
 from clssim.fields import field as _f
-from clssim.layouts import LAND_USES
+from clssim.measures import MEASURES, PARTNERS, Measure, find_measure, parse_target
 
 #: The contract's stages, in order ("none" before it is signed; ODD §7.21)
 STAGES = ("none", "diagnosis", "plan", "implementation", "monitoring")
 
-GROUP_TARGETS = (
-    "residents",
-    "youths",
-    "at_risk_youths",
-    "isolated_elderly",
-    "elderly",
-    "migrants",
-    "minority",
-    "unemployed",
-    "women",
-    "pupils",
-)
-
-MeasureKind = Literal[tuple(CATALOGUE)]  # type: ignore[valid-type]
-PartnerKind = Literal[PARTNERS]  # type: ignore[valid-type]
+PartnerKind = Literal[tuple(PARTNERS)]  # type: ignore[valid-type]
 
 
-def parse_target(target: str) -> tuple[str, tuple]:
-    """Split a target string into its form and arguments; ValueError if malformed."""
-    form, _, arg = target.partition(":")
-    if form == "all" and not arg:
-        return "all", ()
-    if form == "area":
-        try:
-            x0, y0, x1, y1 = (int(v) for v in arg.split(","))
-        except ValueError:
-            raise ValueError("area targets are 'area:x0,y0,x1,y1' with integers") from None
-        if x1 < x0 or y1 < y0 or min(x0, y0) < 0:
-            raise ValueError("area needs 0 <= x0 <= x1 and 0 <= y0 <= y1")
-        return "area", (x0, y0, x1, y1)
-    if form == "land_use":
-        if arg not in LAND_USES:
-            raise ValueError(f"unknown land use {arg!r}; allowed: {', '.join(LAND_USES)}")
-        return "land_use", (arg,)
-    if form == "hotspots":
-        if not arg.isdigit() or int(arg) < 1:
-            raise ValueError("hotspot targets are 'hotspots:K' with K >= 1")
-        return "hotspots", (int(arg),)
-    if form == "group":
-        if arg not in GROUP_TARGETS:
-            raise ValueError(f"unknown group {arg!r}; allowed: {', '.join(GROUP_TARGETS)}")
-        return "group", (arg,)
-    raise ValueError(
-        "a target is one of: all, area:x0,y0,x1,y1, land_use:NAME, hotspots:K, group:NAME"
-    )
+def _one_of(names: Iterable[str]) -> str:
+    quoted = [repr(n) for n in names]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
 
 
 class MeasureConfig(Section):
-    kind: MeasureKind = _f(..., "-", "Measure kind (see the catalogue in docs/contract.md).")
+    kind: str = _f(..., "-", "Measure kind (see the catalogue in docs/contract.md).")
     name: str = _f("", "-", "Optional label (default: the kind).")
     target: str = _f("", "-", "Where or whom it reaches (default: the kind's usual target).")
     start_day: int = _f(0, "days", "Start, in days after implementation begins.", ge=0)
@@ -91,11 +44,18 @@ class MeasureConfig(Section):
         None, "€/unit/month", "Running cost (default from the catalogue).", ge=0
     )
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if find_measure(kind) is None:
+            raise ValueError(f"must be one of {_one_of(MEASURES)}")
+        return kind
+
     @model_validator(mode="after")
     def _check(self) -> MeasureConfig:
         if self.end_day <= self.start_day:
             raise ValueError(f"end_day = {self.end_day} is not after start_day = {self.start_day}")
-        kind = CATALOGUE[self.kind]
+        kind = self.measure
         form, _ = parse_target(self.target or kind.default_target)
         if kind.targets == "cells" and form == "group":
             raise ValueError(f"{self.kind} acts on places: use all, area, land_use or hotspots")
@@ -104,16 +64,21 @@ class MeasureConfig(Section):
         return self
 
     @property
+    def measure(self) -> type[Measure]:
+        """The measure's class in the catalogue."""
+        return MEASURES[self.kind]
+
+    @property
     def label(self) -> str:
         return self.name or self.kind
 
     @property
     def resolved_target(self) -> str:
-        return self.target or CATALOGUE[self.kind].default_target
+        return self.target or self.measure.default_target
 
     @property
     def lead_partner(self) -> str:
-        return self.lead or CATALOGUE[self.kind].lead
+        return self.lead or self.measure.lead
 
     @property
     def months(self) -> float:
@@ -121,7 +86,7 @@ class MeasureConfig(Section):
 
     def cost(self) -> float:
         """Planned cost in euros: fixed + unit cost × capacity × months."""
-        kind = CATALOGUE[self.kind]
+        kind = self.measure
         fixed = kind.fixed_eur if self.fixed_eur is None else self.fixed_eur
         unit = kind.unit_month_eur if self.unit_month_eur is None else self.unit_month_eur
         return fixed + unit * self.capacity * self.months
@@ -212,12 +177,18 @@ class ContractConfig(Section):
                     f"the implementation stage ends (stages.implementation_days = "
                     f"{self.stages.implementation_days})"
                 )
-        officers = sum(m.capacity for m in self.measures if m.kind == "proximity_beat")
+        officers = self.officers_used()
         if officers > self.staff:
+            users = {m.kind for m in self.measures if m.measure.uses_officers}
             raise ValueError(
-                f"proximity_beat measures use {officers:g} officers but staff = {self.staff}"
+                f"{'/'.join(sorted(users))} measures use {officers:g} officers "
+                f"but staff = {self.staff}"
             )
         return self
+
+    def officers_used(self) -> float:
+        """Officers the plan takes from ``staff`` (measures that use officers)."""
+        return sum(m.capacity for m in self.measures if m.measure.uses_officers)
 
     def planned_cost(self) -> float:
         return sum(m.cost() for m in self.measures)

@@ -1,0 +1,220 @@
+"""A measure of a Local Safety Contract: one class per kind.
+
+A measure *kind* is a subclass of :class:`Measure`. Its class attributes are
+its catalogue entry (axis, what it acts on, unit of capacity, default target
+and lead partner, costs, ramp-up and decay), and its methods are what it
+does: :meth:`~Measure.effect` adds into the day's :class:`Modifiers`, and the
+life-cycle hooks :meth:`~Measure.on_start`, :meth:`~Measure.on_day` and
+:meth:`~Measure.on_stop` act at its start, every day and when its funding
+stops. Defining the class registers the kind in :data:`MEASURES`; a scenario
+names it by :attr:`Measure.kind`.
+
+One *instance* is one item of a contract's plan during a run: its
+configuration (``cfg``, a :class:`clssim.scenario.contract.MeasureConfig`),
+its lead partner, and its state (level, strength, the cells or residents it
+reached, money spent).
+
+Example — a measure that adds natural surveillance to hot spots::
+
+    class CctvCameras(Measure):
+        kind = "cctv_cameras"
+        axis = "cpted"
+        targets = "cells"
+        unit = "camera"
+        default_target = "hotspots:10"
+        lead = "municipality"
+        fixed_eur = 2_000
+        unit_month_eur = 40
+        ramp_days = 10
+        decay_days = 30
+        description = "Monitored cameras on hot spots: surveillance."
+
+        def effect(self, e, mods, ctx):
+            mods.surv_add[self.cells] += 0.1 * e
+
+Costs are a model, not accounting: ``fixed_eur`` once when the measure
+starts, plus ``unit_month_eur`` per unit of capacity per month while it is
+funded (ODD §7.25). Effect sizes at ``e = 1`` and their sources are in ODD
+§7.24.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal, Protocol
+
+import numpy as np
+
+from clssim.measures.modifiers import Modifiers
+from clssim.measures.targets import resolve_cells, resolve_people
+
+#: The four axes of the 2016 CLS generation (seed paper, Table 1), and
+#: proximity policing, the fifth line of spending.
+AXIS_TITLES: dict[str, str] = {
+    "youth": "(i) juvenile delinquency",
+    "cpted": "(ii) requalification / CPTED",
+    "social": "(iii) social vulnerability",
+    "citizenship": "(iv) citizenship and gender equality",
+    "policing": "proximity policing",
+}
+AXES: tuple[str, ...] = tuple(AXIS_TITLES)
+
+#: The partner organisations of a contract, and what their field workers are.
+PARTNERS: dict[str, str] = {
+    "municipality": "maintenance crew",
+    "school_cluster": "school mediator",
+    "social_services": "social worker",
+    "health": "health outreach worker",
+    "migration": "migrant outreach worker",
+    "police": "proximity officer",
+    "association": "youth worker",
+    "parish": "community animator",
+}
+
+
+class MeasureContext(Protocol):
+    """What a measure may use while it runs (the running contract provides it)."""
+
+    model: Any  #: the :class:`clssim.model.CLSModel`
+    pop: Any  #: its population
+    rng: np.random.Generator  #: the contract's random stream
+    diagnosis: Any  #: the Local Safety Diagnosis, once made (else None)
+
+
+#: Every measure kind, by name, in the order the classes were defined.
+MEASURES: dict[str, type[Measure]] = {}
+
+_CATALOGUE_FIELDS = (
+    "kind",
+    "axis",
+    "targets",
+    "unit",
+    "default_target",
+    "lead",
+    "fixed_eur",
+    "unit_month_eur",
+    "ramp_days",
+    "decay_days",
+    "description",
+)
+
+
+class Measure:
+    """One kind of measure (class attributes) and one item of a plan (instance)."""
+
+    # ---- the catalogue entry: every concrete kind sets all of these
+    kind: ClassVar[str]  #: its name in scenario files
+    axis: ClassVar[str]  #: one of :data:`AXES`
+    targets: ClassVar[Literal["cells", "people"]]  #: places or residents
+    unit: ClassVar[str]  #: what one unit of capacity is
+    default_target: ClassVar[str]  #: see :mod:`clssim.measures.targets`
+    lead: ClassVar[str]  #: default lead partner, one of :data:`PARTNERS`
+    fixed_eur: ClassVar[float]  #: one-off cost at the start (€)
+    unit_month_eur: ClassVar[float]  #: running cost per unit of capacity (€/month)
+    ramp_days: ClassVar[float]  #: time constant of reaching full effect
+    decay_days: ClassVar[float]  #: time constant of losing it once funding stops
+    description: ClassVar[str]  #: one line for the catalogue and the report
+    #: each unit of capacity is an officer taken from the contract's ``staff``
+    uses_officers: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__:  # an abstract intermediate class
+            return
+        missing = [f for f in _CATALOGUE_FIELDS if not hasattr(cls, f)]
+        if missing:
+            raise TypeError(f"measure {cls.__name__} lacks {', '.join(missing)}")
+        if cls.axis not in AXIS_TITLES:
+            raise TypeError(f"measure {cls.kind}: axis {cls.axis!r} is not one of {AXES}")
+        if cls.targets not in ("cells", "people"):
+            raise TypeError(f"measure {cls.kind}: targets must be 'cells' or 'people'")
+        if cls.lead not in PARTNERS:
+            raise TypeError(f"measure {cls.kind}: lead {cls.lead!r} is not a partner kind")
+        if min(cls.ramp_days, cls.decay_days) <= 0 or min(cls.fixed_eur, cls.unit_month_eur) < 0:
+            raise TypeError(f"measure {cls.kind}: days must be > 0 and costs >= 0")
+        known = MEASURES.get(cls.kind)
+        if known is not None and _name(known) != _name(cls):
+            raise TypeError(f"measure kind {cls.kind!r} is already defined by {known}")
+        MEASURES[cls.kind] = cls
+
+    def __init__(self, index: int, cfg: Any, partner: Any, start: int, end: int) -> None:
+        self.index = index  #: position in the plan
+        self.cfg = cfg  #: its :class:`~clssim.scenario.contract.MeasureConfig`
+        self.partner = partner  #: the lead :class:`~clssim.contract.partners.Partner`
+        self.start = start  #: first funded day (absolute)
+        self.end = end  #: first day without funding
+        self.level = 0.0  #: ramps towards 1 while funded, decays towards 0 after
+        self.strength = 0.0  #: today's effective strength e
+        self.cells = np.empty(0, np.int64)  #: the cells it reaches
+        self.people = np.empty(0, np.int64)  #: the residents it reaches
+        self.spent = 0.0  #: euros so far
+        self.started = False  #: on_start has run
+        self.stopped = False  #: on_stop has run
+        #: its name in the outputs: its label, with ``#2``, ``#3`` … on repeats
+        self.key = cfg.label
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.key!r} days {self.start}–{self.end}>"
+
+    def funded(self, day: int) -> bool:
+        """Is the measure funded on ``day``?"""
+        return self.start <= day < self.end
+
+    @property
+    def fixed_cost(self) -> float:
+        """One-off cost of this item: the scenario's override, else the catalogue's."""
+        return self.fixed_eur if self.cfg.fixed_eur is None else self.cfg.fixed_eur
+
+    @property
+    def unit_cost(self) -> float:
+        """Running cost per unit and month: the scenario's override, else the catalogue's."""
+        return self.unit_month_eur if self.cfg.unit_month_eur is None else self.cfg.unit_month_eur
+
+    # ---- life cycle
+    def on_start(self, ctx: MeasureContext) -> None:
+        """On the first funded day: resolve the target into cells or residents."""
+        target, capacity = self.cfg.resolved_target, self.cfg.capacity
+        world = ctx.model.world
+        if self.targets == "cells":
+            self.cells = resolve_cells(target, capacity, world, ctx.diagnosis, ctx.rng)
+        else:
+            self.people = resolve_people(target, capacity, world, ctx.pop, ctx.diagnosis, ctx.rng)
+
+    def on_day(self, day: int, ctx: MeasureContext) -> None:
+        """Every day once started, after today's strength is known (default: nothing)."""
+
+    def on_stop(self, ctx: MeasureContext) -> None:
+        """On the first day without funding (default: nothing; the level decays)."""
+
+    def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
+        """Add the effect at strength ``e`` (0–1) into ``mods``; never write model state."""
+        raise NotImplementedError(f"measure {self.kind} has no effect")
+
+
+#: entry-point group through which installed packages publish measure kinds
+ENTRY_POINTS = "clssim.measures"
+
+
+def find_measure(kind: str) -> type[Measure] | None:
+    """The class of measure ``kind``: a built-in or already defined kind, else one
+    published under the ``clssim.measures`` entry-point group (loaded on first
+    use, so a plain run never scans installed packages); None if there is none."""
+    if kind not in MEASURES:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINTS, name=kind):
+            try:
+                ep.load()  # defining the class registers it
+            except Exception as exc:  # a broken plug-in is the user's one-line error
+                raise ValueError(
+                    f"{kind!r} is published by {ep.value}, which fails: {exc}"
+                ) from None
+    return MEASURES.get(kind)
+
+
+def _name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def kinds_of(axis: str) -> list[str]:
+    """Measure kinds on one axis, in catalogue order."""
+    return [k for k, m in MEASURES.items() if m.axis == axis]

@@ -1,0 +1,102 @@
+"""Proximity policing: beats on foot, procedural-justice training, school liaison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clssim.measures.base import Measure, MeasureContext
+from clssim.measures.modifiers import Modifiers
+
+
+class ProximityBeat(Measure):
+    """Officers moved from response patrol to proximity beats on foot.
+
+    At its start the police force assigns ``capacity`` officers to proximity
+    work (a share ``intensity`` of them on foot, with more contacts); when
+    funding stops they return to response patrol on their old beats. The
+    effect works through the officers themselves, not the modifiers.
+    """
+
+    kind = "proximity_beat"
+    axis = "policing"
+    targets = "people"
+    unit = "officer"
+    default_target = "all"
+    lead = "police"
+    fixed_eur = 0
+    unit_month_eur = 300
+    ramp_days = 30
+    decay_days = 60
+    description = "Officers moved from response to proximity beats on foot, with more contacts."
+    uses_officers = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officers: list = []  #: the officers it moved
+
+    def on_start(self, ctx: MeasureContext) -> None:
+        police = ctx.model.police
+        before = {id(o) for o in police.officers if o.proximity}
+        police.assign_proximity(int(self.cfg.capacity), foot_share=self.cfg.intensity)
+        self.officers = [o for o in police.officers if o.proximity and id(o) not in before]
+
+    def on_stop(self, ctx: MeasureContext) -> None:
+        """The officers return to response patrol, on the beat they had before."""
+        strategy = ctx.model.police.cfg.strategy
+        for officer in self.officers:
+            officer.proximity = False
+            officer.strategy = strategy
+            officer.contact_factor = 1.0
+            officer.beat = officer.response_beat
+            officer.residents = officer.residents[:0]
+        self.officers = []
+
+    def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
+        """The officers on their beats are the effect; nothing to add."""
+
+
+class PjTraining(Measure):
+    """Procedural-justice training: the force's procedural justice rises towards
+    0.95 by e × (share of officers trained)."""
+
+    kind = "pj_training"
+    axis = "policing"
+    targets = "people"
+    unit = "officer trained"
+    default_target = "all"
+    lead = "police"
+    fixed_eur = 5_000
+    unit_month_eur = 40
+    ramp_days = 90
+    decay_days = 365
+    description = (
+        "Procedural-justice training: a larger share of contacts, stops and arrests "
+        "perceived as fair."
+    )
+
+    def on_start(self, ctx: MeasureContext) -> None:
+        """Officers, not residents, are trained: there is no one to resolve."""
+
+    def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
+        police = ctx.model.police
+        share = min(1.0, self.cfg.capacity / max(1, police.n_officers))
+        mods.pj_add += e * share * (0.95 - police.base_procedural_justice)
+
+
+class SchoolLiaison(Measure):
+    """A Safe-School liaison officer at the target schools in school hours."""
+
+    kind = "school_liaison"
+    axis = "policing"
+    targets = "cells"
+    unit = "school cell"
+    default_target = "land_use:school"
+    lead = "police"
+    fixed_eur = 1_000
+    unit_month_eur = 250
+    ramp_days = 30
+    decay_days = 90
+    description = "A Safe-School liaison officer at schools in school hours."
+
+    def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
+        mods.school_police[self.cells] += e
