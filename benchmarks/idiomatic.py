@@ -49,8 +49,8 @@ One slot (:meth:`IdiomaticModel.step`), in the order of ``CLSModel.step``:
    guardianship ``guard`` of collective efficacy) and victim-selection rules of
    :func:`clssim.crime.crime_step`; then the aftermath of a completed offence:
    **reporting** with the victim's trust, vandalism with the mean trust of the
-   cell's residents (:func:`clssim.reporting.report`, :func:`~clssim.social.cell_trust`);
-   **tips**, each witness present deciding (:func:`clssim.reporting.tips`);
+   cell's residents (:func:`clssim.dark_figure.report`, :func:`~clssim.social.cell_trust`);
+   **tips**, each witness present deciding (:func:`clssim.dark_figure.tips`);
    **investigation** with the tip boost (``PoliceForce.investigate``); the
    victim's tallies and the response to a report, the offender's tally
    (:func:`clssim.social.note_offences`); **arrests**, in the act or after
@@ -375,8 +375,8 @@ class Resident(mesa.Agent):
         """Reporting, tips, investigation and tallies of a completed offence.
 
         Mirrors the engine's phases 5–6 for one offence:
-        :func:`clssim.reporting.report` (the victim's trust; vandalism: the cell
-        residents' mean trust), :func:`clssim.reporting.tips`,
+        :func:`clssim.dark_figure.report` (the victim's trust; vandalism: the cell
+        residents' mean trust), :func:`clssim.dark_figure.tips`,
         :meth:`clssim.police.PoliceForce.investigate` and
         :func:`clssim.social.note_offences`. Trust changes only at a day's end
         and everyone has moved before anyone offends, so deciding here, offence
@@ -417,7 +417,7 @@ class Resident(mesa.Agent):
         model.log_event(self, prior, kind, cell, victim, reported, False, arrested)
 
     def reports(self, kind: int) -> bool:
-        """As a victim, tell the police? (:func:`clssim.reporting.report`)
+        """As a victim, tell the police? (:func:`clssim.dark_figure.report`)
 
         ``p = report_probability × (1 + report_effect × (trust − 0.5))`` times
         the resident's reporting multipliers (``u < p`` needs no clip to [0, 1]).
@@ -430,7 +430,7 @@ class Resident(mesa.Agent):
         return self.random.random() < p
 
     def tips(self) -> bool:
-        """As a witness, pass a tip with ``tip_rate × trust`` (:func:`clssim.reporting.tips`)."""
+        """As a witness, pass a tip with ``tip_rate × trust`` (:func:`clssim.dark_figure.tips`)."""
         return self.random.random() < self.model.tip_rate * self.trust
 
     def suffer(self, reported: bool) -> None:

@@ -7,9 +7,8 @@ Quick start::
     print(results.summary["offences_true"])
 """
 
-__version__ = "0.1.0"
-
-from clssim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from clssim.scenario import Scenario, ScenarioError, load_scenario
+from clssim.version import __version__
 
 __all__ = ["CLSModel", "Scenario", "ScenarioError", "load_scenario", "run", "__version__"]
 

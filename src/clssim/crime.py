@@ -21,7 +21,7 @@ One slot of crime, as a function of arrays (ODD §7 "Crime"):
    present; burglary: an empty home's household) or a target cell
    (vandalism, which lowers the cell's maintenance).
 
-Reporting (the dark figure) and clearance follow in :mod:`clssim.reporting`
+Reporting (the dark figure) and clearance follow in :mod:`clssim.dark_figure`
 and :class:`clssim.police.PoliceForce`.
 """
 
@@ -88,7 +88,7 @@ class Offences:
     """Completed offences of one slot, one entry each (plus foiled arrests).
 
     ``reported``, ``tipped`` and ``arrested`` are filled by the later phases
-    (:mod:`clssim.reporting`, :meth:`clssim.police.PoliceForce.investigate`).
+    (:mod:`clssim.dark_figure`, :meth:`clssim.police.PoliceForce.investigate`).
     """
 
     offender: np.ndarray

@@ -32,9 +32,9 @@ from clssim import social
 from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, instant
 from clssim.contract.contract import Contract
 from clssim.crime import crime_step, init_state, initial_motivation
+from clssim.dark_figure import report, tips
 from clssim.police import PoliceForce
 from clssim.population import build_population
-from clssim.reporting import report, tips
 from clssim.results import Recorder, Results
 from clssim.routines import Routines, away_and_out
 from clssim.scenario import Scenario, load_scenario

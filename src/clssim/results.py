@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from clssim import __version__
 from clssim.clock import DAYS_PER_YEAR, SLOTS, SLOTS_PER_DAY, Instant
 from clssim.crime import OFFENCES, VISITOR, Offences
 from clssim.layouts import LAND_USES
@@ -37,6 +36,7 @@ from clssim.metrics import concentration
 from clssim.population import ROLES
 from clssim.scenario import Scenario, ScenarioError
 from clssim.scenario.contract import STAGES
+from clssim.version import __version__
 from clssim.world import LAYERS
 
 #: the fields the recorder keeps for each offence (``events.parquet`` is built from them)

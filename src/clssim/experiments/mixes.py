@@ -216,7 +216,7 @@ def pareto_mask(values: np.ndarray) -> np.ndarray:
 
 def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
     """Offences prevented vs insecurity reduced; marker shade = cost; front ringed."""
-    from clssim.report.style import export, figure
+    from clssim.style import export, figure
 
     fig, ax = figure(figsize=(6.6, 4.6))
     x = -table["offences_true_change"]

@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clssim import __version__
 from clssim.experiments.compare import cost_effectiveness, paired_difference
 from clssim.measures import AXIS_TITLES, MEASURES
 from clssim.report import figures
 from clssim.report.data import Study, load_study
-from clssim.report.style import export
 from clssim.results import REPORT_GROUPS, output_dir
 from clssim.scenario import ScenarioError
+from clssim.style import export
+from clssim.version import __version__
 
 #: Headline outcomes: summary key → (plain name, unit, lower is better?)
 OUTCOMES = {

@@ -9,7 +9,7 @@ from scipy import stats
 
 from clssim.measures import AXES, AXIS_TITLES
 from clssim.report.data import Run, Study
-from clssim.report.style import CHANGE_CMAP, MAP_CMAP, arm_style, figure
+from clssim.style import CHANGE_CMAP, MAP_CMAP, arm_style, figure
 
 MONTH_DAYS = 30
 GROUP_LABELS = {
