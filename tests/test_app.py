@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser import ARTIFACTS, browser_page, require_browser
 from clssim.app.teaching import (
     Levers,
     TeachingModel,
@@ -297,9 +296,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def app_server(tmp_path):
+def app_server(tmp_path, browser, artifacts):
     """``clssim app`` on a free loopback port; always stopped afterwards."""
-    require_browser()
     from clssim.app import assets
 
     if assets.missing_packages() and shutil.which("npm"):
@@ -332,8 +330,7 @@ def app_server(tmp_path):
     finally:
         _stop(proc)
         log.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(tmp_path / "server.log", ARTIFACTS / "app_server.log")
+        shutil.copy(tmp_path / "server.log", artifacts / "app_server.log")
     assert proc.poll() is not None
 
 
@@ -351,8 +348,8 @@ def _image_digest(page, selector: str) -> str:
 
 
 @pytest.mark.browser
-def test_app_in_a_real_browser(app_server):
-    with browser_page(1500, 1000) as (page, errors):
+def test_app_in_a_real_browser(app_server, browser, artifacts):
+    with browser(1500, 1000) as (page, errors):
         page.set_default_timeout(30_000)
         page.goto(app_server)
         info = page.locator(".clssim-info")
@@ -360,7 +357,7 @@ def test_app_in_a_real_browser(app_server):
         page.locator(".clssim-grid-image").wait_for()
         page.locator(".clssim-plots-image").wait_for()
         assert "Step 0 of" in info.inner_text()
-        page.screenshot(path=str(ARTIFACTS / "app_01_loaded.png"))
+        page.screenshot(path=str(artifacts / "app_01_loaded.png"))
         grid0 = _image_digest(page, ".clssim-grid-image")
         plots0 = _image_digest(page, ".clssim-plots-image")
 
@@ -388,7 +385,7 @@ def test_app_in_a_real_browser(app_server):
                 "(s) => document.querySelector('.clssim-info').innerText.includes(`Step ${s} of`)",
                 arg=5 * k,
             )
-        page.screenshot(path=str(ARTIFACTS / "app_02_stepped.png"))
+        page.screenshot(path=str(artifacts / "app_02_stepped.png"))
         assert _image_digest(page, ".clssim-grid-image") != grid0
         assert _image_digest(page, ".clssim-plots-image") != plots0
 
@@ -418,8 +415,8 @@ def test_app_in_a_real_browser(app_server):
         page.get_by_role("button", name="Step").wait_for()
         time.sleep(0.5)
         frames, s1 = page.evaluate("window.__frames"), step()
-        page.screenshot(path=str(ARTIFACTS / "app_03_played.png"))
-        (ARTIFACTS / "app_frame_rate.json").write_text(
+        page.screenshot(path=str(artifacts / "app_03_played.png"))
+        (artifacts / "app_frame_rate.json").write_text(
             json.dumps(
                 {
                     "seconds": round(elapsed, 2),

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, browser_page, require_browser
 from clssim import CLSModel, load_scenario
 from clssim.cli import main
 from clssim.report import build_report
@@ -234,20 +233,19 @@ def test_report_refuses_a_directory_that_is_not_an_output(tmp_path, capsys):
 
 
 @pytest.mark.browser
-def test_report_renders_in_a_real_browser(report):
-    require_browser()
-    with browser_page(1200, 900) as (page, errors):
+def test_report_renders_in_a_real_browser(report, browser, artifacts):
+    with browser(1200, 900) as (page, errors):
         page.goto(report.as_uri())
         page.wait_for_load_state("load")
         sizes = page.eval_on_selector_all(
             "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
         )
-        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-        page.screenshot(path=str(ARTIFACTS / "report_top.png"))
+        page.screenshot(path=str(artifacts / "report.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "report_top.png"))
     assert len(sizes) >= 6
     assert all(done and w > 0 and h > 0 for done, w, h in sizes), sizes
     assert not errors, errors
-    shutil.copy(report, ARTIFACTS / "report.html")
+    shutil.copy(report, artifacts / "report.html")
 
 
 def test_small_changes_on_a_0_1_scale_keep_four_decimals_and_no_negative_zero():

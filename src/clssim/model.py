@@ -1,20 +1,27 @@
 """CLSModel: the neighbourhood simulation, one slot per step.
 
-The loop is a sequence of phases, each a function of arrays that can be read
-beside the ODD (``docs/ODD.md`` §3 "Process overview and scheduling"):
+The loop is a sequence of phases, one method each, that can be read beside
+the ODD (``docs/ODD.md`` §3 "Process overview and scheduling"):
 
-1. **routines**  — every resident picks an activity and a place;
-2. **patrol**    — on-duty officers move; police presence per cell;
-3. **contacts**  — residents out of home meet officers in reach, fairly or not;
-4. **crime**     — motivated offenders meet targets without capable guardians
-   (police, bystanders, place managers, collective efficacy);
-5. **reporting** — victims report with a trust-dependent probability (the dark
-   figure); witnesses tip;
-6. **policing**  — known offences are investigated; reports and tips enter the
-   police picture; arrests deter or label;
-7. **day's end** — trust, insecurity, collective efficacy and careers change
-   with the day's events; maintenance recovers;
-8. **record**    — the recorder stores the slot's indicators and events.
+0. :meth:`~CLSModel.begin_day` (first slot of a day) — the shocks set the
+   day's :class:`~clssim.plugin.Conditions`; the contract takes its factors;
+1. :meth:`~CLSModel.move_residents` — every resident picks an activity and a
+   place (programmes and lockdowns change them);
+2. :meth:`~CLSModel.patrol` — on-duty officers move; field workers and
+   liaison officers take their places; presence and guardianship per cell;
+3. :meth:`~CLSModel.police_contacts` — residents out of home meet officers in
+   reach, fairly or not;
+4. :meth:`~CLSModel.offend` — motivated offenders meet targets without capable
+   guardians (police, bystanders, place managers, collective efficacy);
+5–6. :meth:`~CLSModel.police_and_report` — victims report with a
+   trust-dependent probability (the dark figure), witnesses tip; known
+   offences are investigated; arrests deter or label;
+7. :meth:`~CLSModel.end_day` (last slot of a day) — the contract's day; trust,
+   insecurity, collective efficacy and careers change; maintenance recovers;
+8. :meth:`~CLSModel.record` — the recorder stores the slot's indicators.
+
+The contract and the shocks plug in through one small protocol
+(:mod:`clssim.plugin`); a scenario without a contract gets a do-nothing one.
 
 Randomness comes from one ``numpy.random.SeedSequence`` tree rooted at the
 scenario seed: each component has its own child stream, so the same scenario
@@ -29,10 +36,11 @@ import mesa
 import numpy as np
 
 from clssim import social
-from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, instant
+from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, Instant, instant
 from clssim.contract.contract import Contract
-from clssim.crime import crime_step, init_state, initial_motivation
+from clssim.crime import Offences, crime_step, init_state, initial_motivation
 from clssim.dark_figure import report, tips
+from clssim.plugin import NO_CONTRACT, NORMAL_DAY, Conditions, LoopPlugin
 from clssim.police import PoliceForce
 from clssim.population import build_population
 from clssim.results import Recorder, Results
@@ -78,6 +86,11 @@ class CLSModel(mesa.Model):
         self.shock_rng = rngs[8]
         self.contract = Contract(self, scenario.contract, rngs[7]) if scenario.contract else None
         self.shocks = Shocks(self, scenario.shocks)
+        #: the contract as a loop plug-in (a do-nothing one without a contract)
+        self._contract: LoopPlugin = self.contract if self.contract is not None else NO_CONTRACT
+        self._adjusting = [p for p in (self._contract, self.shocks) if p.adjusts_routines]
+        self.today: Conditions = NORMAL_DAY  #: the day's factors (set by the shocks)
+        self._visitors: np.ndarray | None = None
         self.repair_mul: np.ndarray | float = 1.0
         self.n_steps = scenario.steps
         self.recorder = Recorder(self.n_steps, self.world, self.population)
@@ -97,7 +110,8 @@ class CLSModel(mesa.Model):
 
     # ------------------------------------------------------------------ loop
     def step(self) -> None:
-        """Advance one slot (Mesa increments ``self.steps`` before calling this).
+        """Advance one slot: the phases of ODD §3, in order (Mesa increments
+        ``self.steps`` before calling this).
 
         A finished run does not advance: stepping past the scenario's end (as a
         viewer stepping several slots per frame may) changes nothing.
@@ -106,54 +120,88 @@ class CLSModel(mesa.Model):
             self.steps = self.n_steps
             self.running = False
             return
-        cfg = self.scenario_config
-        t = instant(self.steps - 1, cfg.time.start_weekday)
-        rng = self.loop_rng
-        pop, soc, police, contract = self.population, self.social, self.police, self.contract
-        shocks = self.shocks
+        t = instant(self.steps - 1, self.scenario_config.time.start_weekday)
         if t.slot == 0:
-            shocks.daily(t.day)
-        # 1. routines (changed by programmes and lockdowns)
+            self.begin_day(t)
+        away, out = self.move_residents(t)
+        presence, contact_presence, fair_presence, guard = self.patrol(t)
+        fair, unfair = self.police_contacts(t, away, contact_presence, fair_presence)
+        offences = self.offend(t, away, out, presence, guard)
+        self.police_and_report(offences)
+        if t.slot == SLOTS_PER_DAY - 1:
+            self.end_day(t)
+        self.record(t, offences, fair, unfair)
+        if self.steps >= self.n_steps:
+            self.running = False
+
+    def begin_day(self, t: Instant) -> None:
+        """0. The day's conditions: shocks switch on and off; plug-ins take the factors."""
+        self.today = self.shocks.conditions(t.day)
+        self._contract.begin_day(t.day, self.today)
+
+    def move_residents(self, t: Instant) -> tuple[np.ndarray, np.ndarray]:
+        """1. Routines: every resident's activity and place (changed by programmes
+        and lockdowns); returns who is away from home and who is out in public."""
+        rng = self.loop_rng
         self._option, self.location, away, out = self.routines.draw(t.daytype, t.slot, rng)
         self._activity = None
-        if contract is not None or shocks.cfgs:
+        if self._adjusting:
             act = self.activity
-            if contract is not None:
-                contract.adjust_routines(t, act, self.location, rng)
-            shocks.adjust_routines(act, self.location, rng)
+            for plugin in self._adjusting:
+                plugin.adjust_routines(t, act, self.location, rng)
             away, out = away_and_out(act)
-        visitors = shocks.visitors(t.slot)
-        # 2. patrol; field workers and school liaison officers take their places
+        self._visitors = self.shocks.visitors(t.slot)
+        return away, out
+
+    def patrol(self, t: Instant) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """2. Patrol: on-duty officers move; field workers and school liaison officers
+        take their places. Returns police presence (for deterrence, for contacts,
+        fair contacts) and guardianship per cell."""
+        police = self.police
         presence = police.patrol(t.slot)
         contact_presence, fair_presence = police.contact_presence, police.fair_presence
-        guard = soc.guard
-        if contract is not None:
-            field_guard, liaison = contract.slot(t)
+        guard = self.social.guard
+        extra = self._contract.slot(t)
+        if extra is not None:
+            field_guard, liaison = extra
             if liaison.any():  # school liaison officers are proximity officers
                 presence = presence + liaison
                 contact_presence = contact_presence + liaison
                 fair_presence = fair_presence + liaison * police.fairness(True)
             guard = guard + field_guard
-        # 3. contacts with officers
+        return presence, contact_presence, fair_presence, guard
+
+    def police_contacts(
+        self, t: Instant, away: np.ndarray, contact_presence: np.ndarray, fair_presence: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """3. Contacts: residents out of home meet officers in reach, fairly or not;
+        proximity officers visit residents of their beats."""
+        soc, police, rng = self.social, self.police, self.loop_rng
+        contacts = self.today.contacts
+        rate = self.scenario_config.police.contact_rate * contacts
         fair, unfair = social.police_contacts(
-            soc,
-            away,
-            self.location,
-            contact_presence,
-            fair_presence,
-            cfg.police.contact_rate * shocks.contact_mul,
-            rng,
+            soc, away, self.location, contact_presence, fair_presence, rate, rng
         )
-        if shocks.contact_mul > 0:
+        if contacts > 0:
             f2, u2 = social.proximity_visits(
                 soc, police.visits(t.slot, rng), police.fairness(True), rng
             )
             fair, unfair = fair + f2, unfair + u2
-        # 4. crime
-        offences = crime_step(
-            pop=pop,
+        return fair, unfair
+
+    def offend(
+        self,
+        t: Instant,
+        away: np.ndarray,
+        out: np.ndarray,
+        presence: np.ndarray,
+        guard: np.ndarray,
+    ) -> Offences:
+        """4. Crime: motivated offenders meet targets without capable guardians."""
+        return crime_step(
+            pop=self.population,
             world=self.world,
-            cfg=cfg.crime,
+            cfg=self.scenario_config.crime,
             state=self.crime_state,
             loc=self.location,
             away=away,
@@ -161,17 +209,20 @@ class CLSModel(mesa.Model):
             presence=presence,
             dark=t.slot in (NIGHT, EVENING),
             night=t.slot == NIGHT,
-            rng=rng,
+            rng=self.loop_rng,
             guardianship=guard,
-            visitors=visitors,
+            visitors=self._visitors,
         )
+
+    def police_and_report(self, offences: Offences) -> None:
+        """5. Reporting (the dark figure: victims report, witnesses tip) and
+        6. policing: known offences are investigated; arrests deter or label."""
+        cfg, soc, police, rng = self.scenario_config, self.social, self.police, self.loop_rng
         known, arrested = NOBODY, offences.flagrante_arrests
         if len(offences):
-            # 5. reporting: the dark figure, and witnesses' tips
-            report(offences, soc, cfg.crime, cfg.trust, rng, shocks.visitor_reporting)
+            report(offences, soc, cfg.crime, cfg.trust, rng, self.shocks.visitor_reporting)
             tips(offences, self.location, soc.trust, cfg.trust.tip_rate, rng)
-            # 6. policing: only reports and tips reach the police
-            police.investigate(offences, cfg.crime, rng)
+            police.investigate(offences, cfg.crime, rng)  # only reports and tips reach it
             social.note_offences(soc, offences, cfg.police, rng)
             known = offences.cell[offences.reported | offences.tipped]
             cleared = offences.offender[offences.arrested]
@@ -181,23 +232,24 @@ class CLSModel(mesa.Model):
         if arrested.size:
             fair_arrest = police.arrest_fairness(arrested.size, rng)
             social.note_arrests(soc, arrested, fair_arrest, cfg.careers)
-        # 7. the day's end: slow social state and upkeep
-        if t.slot == SLOTS_PER_DAY - 1:
-            if contract is not None:
-                contract.daily(t.day)
-            social.end_of_day(soc, pop, self.world, cfg, self.crime_state)
-            maint = self.world.layers["maintenance"]
-            repair = 1.0 - np.exp(-self.repair_mul / cfg.crime.repair_days)
-            maint += (self.world.baseline["maintenance"] - maint) * repair
-            self._social_now = social.group_means(soc, self._groups)
-            self.recorder.record_social_state(t.step, self._social_now)
-        # 8. record
-        self.recorder.record(t, offences, police.on_duty)
+
+    def end_day(self, t: Instant) -> None:
+        """7. The day's end: the contract's day; trust, insecurity, collective
+        efficacy and careers; maintenance recovers."""
+        cfg, soc = self.scenario_config, self.social
+        self._contract.end_day(t.day)
+        social.end_of_day(soc, self.population, self.world, cfg, self.crime_state)
+        maint = self.world.layers["maintenance"]
+        repair = 1.0 - np.exp(-self.repair_mul / cfg.crime.repair_days)
+        maint += (self.world.baseline["maintenance"] - maint) * repair
+        self._social_now = social.group_means(soc, self._groups)
+        self.recorder.record_social_state(t.step, self._social_now)
+
+    def record(self, t: Instant, offences: Offences, fair: np.ndarray, unfair: np.ndarray) -> None:
+        """8. Record: the slot's indicators and events."""
+        self.recorder.record(t, offences, self.police.on_duty)
         self.recorder.record_social(t.step, offences, fair, unfair)
-        if contract is not None:
-            self.recorder.record_contract(t, contract)
-        if self.steps >= self.n_steps:
-            self.running = False
+        self._contract.record(self.recorder, t)
 
     def run(
         self, steps: int | None = None, progress: Callable[[int], None] | None = None

@@ -24,6 +24,7 @@ import numpy as np
 from clssim import social
 from clssim.clock import AFTERNOON, MORNING, NIGHT
 from clssim.layouts import COMMERCE, FARM, NIGHTLIFE, PUBLIC, SOCIAL, TRANSIT, VACANT
+from clssim.plugin import NORMAL_DAY, Conditions
 from clssim.population import R_CHILD, R_EMPLOYED, R_STUDENT, R_UNEMPLOYED
 from clssim.routines import HOME, LOCAL, WORK
 
@@ -31,14 +32,18 @@ VISITOR_REPORTING = {"tourists": 1.0, "harvest_workers": 0.3}
 
 
 class Shocks:
-    """The scenario's scheduled events and their current effects."""
+    """The scenario's scheduled events and their current effects.
+
+    A loop plug-in (:mod:`clssim.plugin`): :meth:`conditions` gives each
+    day's factors, which the model hands to every plug-in (the contract reads
+    its delivery and budget factors there); lockdowns change routines; an
+    influx adds visitors to each slot."""
 
     def __init__(self, model, cfgs):
         self.model = model
         self.cfgs = list(cfgs)
-        self.out_scale = 1.0  #: share of would-be outings that happen
-        self.school_closed = 0.0
-        self.contact_mul = 1.0
+        self.adjusts_routines = bool(self.cfgs)
+        self.today: Conditions = NORMAL_DAY
         self.visitor_reporting = 1.0
         self._crisis_done: set[int] = set()
         world = model.world
@@ -54,24 +59,26 @@ class Shocks:
     def active_kinds(self) -> set[str]:
         return {c.kind for c in self._active}
 
-    def daily(self, day: int) -> None:
-        """Switch effects on and off for ``day`` (called at the start of each day)."""
+    def conditions(self, day: int) -> Conditions:
+        """Switch effects on and off for ``day`` and return its factors (called at the
+        start of each day; a crisis lays people off on its first day)."""
         self._active = [c for c in self.cfgs if c.active(day)]
         pandemic = max((c.intensity for c in self._active if c.kind == "pandemic"), default=0)
-        self.out_scale = 1.0 - 0.7 * pandemic
-        self.school_closed = pandemic
-        self.contact_mul = 1.0 - pandemic
         crisis = [c for c in self._active if c.kind == "economic_crisis"]
-        contract = self.model.contract
-        if contract is not None:
-            contract.delivery_factor = 1.0 - 0.5 * pandemic
-            cut = max((c.intensity for c in crisis), default=0.0)
-            contract.budget_factor = 1.0 - 0.5 * cut
+        cut = max((c.intensity for c in crisis), default=0.0)
+        self.today = Conditions(
+            outings=1.0 - 0.7 * pandemic,
+            school_closed=pandemic,
+            contacts=1.0 - pandemic,
+            delivery=1.0 - 0.5 * pandemic,
+            budget=1.0 - 0.5 * cut,
+        )
         for k, c in enumerate(self.cfgs):
             if c in crisis and k not in self._crisis_done:
                 self._crisis_done.add(k)
                 self._lay_off(0.3 * c.intensity)
         self._influx = [c for c in self._active if c.kind == "seasonal_influx"]
+        return self.today
 
     def _lay_off(self, share: float) -> None:
         model = self.model
@@ -82,15 +89,16 @@ class Shocks:
         model.social.vulnerability[:] = social.vulnerability_flags(pop)  # poverty is one
         model.set_roles(lost, R_UNEMPLOYED)
 
-    def adjust_routines(self, act: np.ndarray, loc: np.ndarray, rng) -> None:
+    def adjust_routines(self, t, act: np.ndarray, loc: np.ndarray, rng) -> None:
         """Lockdown: outings and school attendance cut."""
-        if self.out_scale >= 1.0 and self.school_closed <= 0.0:
+        out_scale, school_closed = self.today.outings, self.today.school_closed
+        if out_scale >= 1.0 and school_closed <= 0.0:
             return
         pop = self.model.population
         out = np.flatnonzero(act >= LOCAL)
-        stay = out[rng.random(out.size) >= self.out_scale]
+        stay = out[rng.random(out.size) >= out_scale]
         pupils = np.flatnonzero((act == WORK) & ((pop.role == R_STUDENT) | (pop.role == R_CHILD)))
-        stay = np.concatenate([stay, pupils[rng.random(pupils.size) < self.school_closed]])
+        stay = np.concatenate([stay, pupils[rng.random(pupils.size) < school_closed]])
         act[stay] = HOME
         loc[stay] = pop.home[stay]
 

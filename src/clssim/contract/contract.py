@@ -43,6 +43,7 @@ from clssim.contract.partners import (
     joint_work,
 )
 from clssim.measures import AXES, LIGHT_TARGET, MAINT_TARGET, Measure, Modifiers
+from clssim.plugin import Conditions
 from clssim.routines import LEISURE, LOCAL, WORK
 from clssim.scenario.contract import STAGES, ContractConfig
 
@@ -83,8 +84,8 @@ class Contract:
             n_workers = next(c.field_workers for c in cfg.partners if c.kind == p.kind)
             p.workers = [FieldWorker(model, p, cells[home_cell]) for _ in range(n_workers)]
         self.diagnosis: Diagnosis | None = None
-        self.budget_factor = 1.0
-        self.delivery_factor = 1.0  #: cut by a pandemic
+        self.budget_factor = 1.0  #: cut by an economic crisis (the day's Conditions)
+        self.delivery_factor = 1.0  #: cut by a pandemic (the day's Conditions)
         self.spent = dict.fromkeys(AXES, 0.0)
         self.base = {
             "lighting": world.layers["lighting"].copy(),
@@ -112,8 +113,19 @@ class Contract:
                 current = name
         return current
 
-    # ---------------------------------------------------------------- daily
-    def daily(self, day: int) -> None:
+    # ------------------------------------------------- the loop plug-in (clssim.plugin)
+    adjusts_routines = True
+
+    def begin_day(self, day: int, conditions: Conditions) -> None:
+        """Take the day's factors: a pandemic cuts delivery, a crisis the budget."""
+        self.delivery_factor = conditions.delivery
+        self.budget_factor = conditions.budget
+
+    def record(self, recorder, t) -> None:
+        """Spending, stage and participants of the slot into the recorder."""
+        recorder.record_contract(t, self)
+
+    def end_day(self, day: int) -> None:
         """Advance the contract by one day (called at the day's end)."""
         for name, start in self.stage_days.items():
             if day == start:

@@ -1,15 +1,18 @@
-"""A real browser for the report and app tests: Debian chromium through Playwright.
+"""Fixtures shared by the test modules.
 
-Browser tests skip when chromium or the ``playwright`` package is missing, and
-fail instead when ``CLSSIM_REQUIRE_BROWSER`` is set (``.ci/run`` sets it), so
-CI can never pass by skipping them.
+``browser`` opens pages in a real browser (Debian chromium through
+Playwright) for the report and app tests: it skips when chromium or the
+``playwright`` package is missing, and fails instead when
+``CLSSIM_REQUIRE_BROWSER`` is set (``.ci/run`` sets it), so CI can never pass
+by skipping them. ``artifacts`` is the folder where browser tests leave
+screenshots and measurements for a human to look at.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def require_browser() -> None:
+def _require_browser() -> None:
     """Skip the calling test without a browser (fail, if CI requires one)."""
     try:
         import playwright.sync_api  # noqa: F401
@@ -34,7 +37,7 @@ def require_browser() -> None:
 
 
 @contextlib.contextmanager
-def browser_page(width: int, height: int) -> Iterator[tuple[object, list[str]]]:
+def _browser_page(width: int, height: int) -> Iterator[tuple[object, list[str]]]:
     """A headless chromium page of ``width`` x ``height``, and the list that
     collects its console errors and uncaught exceptions; closed afterwards."""
     from playwright.sync_api import sync_playwright
@@ -50,3 +53,18 @@ def browser_page(width: int, height: int) -> Iterator[tuple[object, list[str]]]:
             yield page, errors
         finally:
             browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """The folder for screenshots and measurements (``test-artifacts/``)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def browser() -> Callable[[int, int], contextlib.AbstractContextManager]:
+    """``with browser(width, height) as (page, errors):`` a headless chromium page
+    and the list of its console errors; skips (or fails in CI) without chromium."""
+    _require_browser()
+    return _browser_page
