@@ -1,5 +1,11 @@
 """Design matrices: which parameter sets an experiment runs.
 
+The methods themselves (``factorial``, ``lhs``, ``morris``, ``sobol``) are
+classes in :mod:`clssim.experiments.methods`; this module holds what they
+share — mapping unit-cube coordinates and factorial levels to parameter
+values — and :func:`design_points` / :func:`unit_design`, which look a method
+up by name and draw its design:
+
 ``factorial``
     every combination of every parameter's values (a range gives ``levels``
     evenly spaced points, or geometrically spaced with ``scale = "log"``);
@@ -28,7 +34,6 @@ seeded with ``design.seed``).
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -83,20 +88,12 @@ def unit_design(
     seed: int = 0,
 ) -> np.ndarray:
     """Points of a sampled design in ``[0, 1]^d`` (rows = parameter sets)."""
-    if method == "lhs":
-        from scipy.stats import qmc
+    from clssim.experiments.methods import METHODS
 
-        return qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(samples)
-    problem = unit_problem(d)
-    if method == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(problem, samples, num_levels=levels, seed=seed)
-    if method == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(problem, samples, calc_second_order=second_order, seed=seed)
-    raise ValueError(f"unknown sampled design {method!r}")
+    m = METHODS.get(method)
+    if m is None or not m.sampled:
+        raise ValueError(f"unknown sampled design {method!r}")
+    return m.sample(d, samples, levels=levels, second_order=second_order, seed=seed)
 
 
 def unit_problem(d: int, names: list[str] | None = None) -> dict[str, Any]:
@@ -121,15 +118,11 @@ def design_points(
     ``levels``, ``scale``); ``kinds`` maps it to the field's type name
     (``int``, ``float``, ``str``, ``bool``, ``choice``, ``path``).
     """
-    names = list(parameters)
-    if method == "factorial":
-        axes = [factor_values(parameters[n], kinds[n]) for n in names]
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)], None
-    unit = unit_design(
-        method, len(names), samples, levels=levels, second_order=second_order, seed=seed
+    from clssim.experiments.methods import METHODS
+
+    m = METHODS.get(method)
+    if m is None:
+        raise ValueError(f"unknown sampled design {method!r}")
+    return m.points(
+        parameters, kinds, samples=samples, levels=levels, second_order=second_order, seed=seed
     )
-    sets = [
-        {n: from_unit(parameters[n], kinds[n], float(u)) for n, u in zip(names, row, strict=True)}
-        for row in unit
-    ]
-    return sets, unit
