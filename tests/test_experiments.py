@@ -23,8 +23,9 @@ import pandas as pd
 import pytest
 
 from clssim.cli import main
-from clssim.experiments.design import design_points, from_unit
+from clssim.experiments.design import from_unit
 from clssim.experiments.executors import LocalExecutor, SerialExecutor
+from clssim.experiments.methods import design_points
 from clssim.experiments.outputs import parse_output
 from clssim.experiments.plan import plan_from_experiment
 from clssim.experiments.seeds import run_seed
@@ -605,7 +606,7 @@ def test_a_map_named_in_an_experiment_is_relative_to_the_experiment_file(tmp_pat
 
 
 def test_an_output_that_never_varies_is_said_to_have_no_indices():
-    from clssim.experiments.design import unit_design
+    from clssim.experiments.methods import unit_design
     from clssim.experiments.sensitivity import analyze
 
     unit = unit_design("sobol", 2, samples=16, second_order=False, seed=1)

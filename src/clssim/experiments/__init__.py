@@ -6,6 +6,7 @@ model never imports it. See ``docs/experiments.md``.
 Modules (each small, importable alone):
 
 ``spec``         experiment files (TOML) → a validated experiment
+``methods``      the design and sensitivity methods, one class each, in a registry
 ``design``       design matrices: factorial, Latin hypercube, Morris, Sobol/Saltelli
 ``seeds``        seed policies (common random numbers, independent)
 ``outputs``      outputs: summary keys and ``ts:COLUMN:AGG[:WINDOW]`` aggregates
@@ -15,7 +16,7 @@ Modules (each small, importable alone):
 ``store``        the run store: journal + Parquet batches, resumable, kill-safe
 ``sweep``        running a plan with progress; per-set summaries
 ``compare``      paired comparisons with common random numbers; cost-effectiveness
-``sensitivity``  Morris and Sobol indices (SALib) on the model or any callable
+``sensitivity``  Morris and Sobol indices (SALib), on the model or any callable
 ``plots``        figures of sweeps, comparisons and sensitivity analyses
 ``commands``     the ``clssim sweep``, ``compare`` and ``sensitivity`` subcommands
 """

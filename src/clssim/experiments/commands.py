@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+from clssim.experiments.methods import METHODS, analysis_names, one_of
 from clssim.scenario import ScenarioError
 
 EXIT_INTERRUPTED = 130
@@ -93,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     se.add_argument("experiment", help="experiment TOML file with design.method morris or sobol")
     se.add_argument(
-        "--method", choices=("morris", "sobol"), help="must match design.method (default: it)"
+        "--method", choices=analysis_names(), help="must match design.method (default: it)"
     )
     se.add_argument(
         "--samples", type=int, help="override design.samples (trajectories, or Sobol base N)"
@@ -194,7 +195,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sets = summarise_store(out, plan.output_names)
     sets.to_csv(out / "sets.csv", index=False)
     written = ["runs.parquet", "sets.csv"]
-    if exp.spec.design.method == "factorial":
+    if not METHODS[exp.spec.design.method].sampled:  # a grid: means against the parameters
         png = plots.sweep_plot(
             sets, list(exp.spec.parameters), plan.output_names, out / "sweep.png"
         )
@@ -311,10 +312,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     exp = load_experiment(args.experiment)
     d = exp.spec.design
+    method = METHODS[d.method]
     src = args.experiment
-    if d.method not in ("morris", "sobol"):
+    if not method.analyses:
         raise ScenarioError(
-            f"{src}: design.method = {d.method!r}: sensitivity needs 'morris' or 'sobol'"
+            f"{src}: design.method = {d.method!r}: sensitivity needs "
+            f"{one_of(analysis_names(), quote=True)}"
         )
     if args.method is not None and args.method != d.method:
         raise ScenarioError(
@@ -322,13 +325,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             "use a file with the method you want"
         )
     samples = args.samples
-    if samples is not None:
-        if d.method == "sobol" and (samples < 1 or samples & (samples - 1)):
-            raise ScenarioError(
-                f"option --samples = {samples}: Sobol/Saltelli sampling needs a power of two"
-            )
-        if d.method == "morris" and samples < 2:
-            raise ScenarioError(f"option --samples = {samples}: Morris needs 2+ trajectories")
+    problem = None if samples is None else method.check_samples(samples)
+    if problem is not None:
+        raise ScenarioError(f"option --samples = {samples}: {problem}")
     plan = plan_from_experiment(exp, samples=samples)
     out = _out(args, exp.name)
     report = _run(plan, out, args, exp.text)

@@ -1,5 +1,11 @@
 """Design matrices: which parameter sets an experiment runs.
 
+The methods themselves (``factorial``, ``lhs``, ``morris``, ``sobol``) are
+classes in :mod:`clssim.experiments.methods`; this module holds what they
+share: mapping unit-cube coordinates and factorial levels to parameter
+values (:func:`~clssim.experiments.methods.design_points` looks a method up
+by name and draws its design):
+
 ``factorial``
     every combination of every parameter's values (a range gives ``levels``
     evenly spaced points, or geometrically spaced with ``scale = "log"``);
@@ -28,7 +34,6 @@ seeded with ``design.seed``).
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -73,63 +78,7 @@ def from_unit(spec: Any, ftype: str, u: float) -> Any:
     return round(x) if ftype == "int" else float(x)
 
 
-def unit_design(
-    method: str,
-    d: int,
-    samples: int | None,
-    *,
-    levels: int = 4,
-    second_order: bool = True,
-    seed: int = 0,
-) -> np.ndarray:
-    """Points of a sampled design in ``[0, 1]^d`` (rows = parameter sets)."""
-    if method == "lhs":
-        from scipy.stats import qmc
-
-        return qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(samples)
-    problem = unit_problem(d)
-    if method == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(problem, samples, num_levels=levels, seed=seed)
-    if method == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(problem, samples, calc_second_order=second_order, seed=seed)
-    raise ValueError(f"unknown sampled design {method!r}")
-
-
 def unit_problem(d: int, names: list[str] | None = None) -> dict[str, Any]:
     """A SALib problem on the unit cube."""
     names = names or [f"x{i}" for i in range(d)]
     return {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
-
-
-def design_points(
-    method: str,
-    parameters: dict[str, Any],
-    kinds: dict[str, str],
-    *,
-    samples: int | None = None,
-    levels: int = 4,
-    second_order: bool = True,
-    seed: int = 0,
-) -> tuple[list[dict[str, Any]], np.ndarray | None]:
-    """Parameter sets (dicts path → value) and, for sampled designs, the unit points.
-
-    ``parameters`` maps each dotted path to its spec (``values`` or ``range``,
-    ``levels``, ``scale``); ``kinds`` maps it to the field's type name
-    (``int``, ``float``, ``str``, ``bool``, ``choice``, ``path``).
-    """
-    names = list(parameters)
-    if method == "factorial":
-        axes = [factor_values(parameters[n], kinds[n]) for n in names]
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)], None
-    unit = unit_design(
-        method, len(names), samples, levels=levels, second_order=second_order, seed=seed
-    )
-    sets = [
-        {n: from_unit(parameters[n], kinds[n], float(u)) for n, u in zip(names, row, strict=True)}
-        for row in unit
-    ]
-    return sets, unit

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from clssim.experiments.design import design_points
+from clssim.experiments.methods import design_points
 from clssim.experiments.outputs import Output
 from clssim.experiments.seeds import MAX_SEED, run_seed
 from clssim.scenario import Scenario, ScenarioError

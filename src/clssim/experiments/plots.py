@@ -124,7 +124,11 @@ def compare_plot(table: pd.DataFrame, path: Path) -> Path:
 
 
 def sensitivity_plots(result: Any, out: Path) -> list[Path]:
-    """The indices and their convergence, one panel per output."""
+    """The indices (drawn by the result's method) and the convergence of its main
+    index, one panel per output."""
+    from clssim.experiments.methods import METHODS
+
+    method = METHODS[result.method]
     files = []
     names = result.parameters
     labels = [_short(n) for n in names]
@@ -134,53 +138,7 @@ def sensitivity_plots(result: Any, out: Path) -> list[Path]:
         for ax, output in zip(axes, outputs, strict=False):
             rows = result.indices[result.indices["output"] == output].set_index("parameter")
             rows = rows.reindex(names)
-            if result.method == "morris":
-                y = np.arange(len(names))
-                ax.barh(
-                    y - 0.18,
-                    rows["mu_star"],
-                    0.36,
-                    xerr=rows["mu_star_conf"],
-                    capsize=2,
-                    color=COLOURS[0],
-                    label="μ* (importance)",
-                )
-                ax.barh(
-                    y + 0.18,
-                    rows["sigma"],
-                    0.36,
-                    color=COLOURS[1],
-                    alpha=0.8,
-                    label="σ (non-linearity, interactions)",
-                )
-                ax.set_yticks(y, labels)
-                ax.invert_yaxis()
-                ax.set_xlabel("effect over the parameter's full range")
-            else:
-                x = np.arange(len(names))
-                ax.bar(
-                    x - 0.2,
-                    rows["S1"],
-                    0.4,
-                    yerr=rows["S1_conf"],
-                    capsize=2,
-                    color=COLOURS[0],
-                    label="S1 (first order)",
-                )
-                ax.bar(
-                    x + 0.2,
-                    rows["ST"],
-                    0.4,
-                    yerr=rows["ST_conf"],
-                    capsize=2,
-                    color=COLOURS[1],
-                    label="ST (total)",
-                )
-                ax.set_xticks(x, labels, rotation=30, ha="right")
-                s1 = rows["S1"].to_numpy(dtype=float)
-                low = float(np.min(s1[np.isfinite(s1)], initial=0.0))  # all NaN: constant output
-                ax.set_ylim(min(0.0, low - 0.05), 1.05)
-                ax.axhline(0, color="#888", lw=0.6)
+            method.plot_indices(ax, rows, labels, COLOURS)
             ax.set_title(output)
         _top_legend(fig, axes[0])
         path = out / f"{result.method}.png"
@@ -189,7 +147,7 @@ def sensitivity_plots(result: Any, out: Path) -> list[Path]:
         files.append(path)
 
         conv = result.convergence
-        index = "mu_star" if result.method == "morris" else "ST"
+        index = method.main_index
         fig, axes = _grid(len(outputs))
         for ax, output in zip(axes, outputs, strict=False):
             c = conv[(conv["output"] == output) & (conv["index"] == index)]
@@ -210,7 +168,7 @@ def sensitivity_plots(result: Any, out: Path) -> list[Path]:
             ax.set_xticks(ticks, [str(t) for t in ticks])
             ax.minorticks_off()
             ax.set_xlabel("runs")
-            ax.set_ylabel("μ*" if index == "mu_star" else "ST")
+            ax.set_ylabel(method.main_label)
             ax.set_title(output)
         _top_legend(fig, axes[0])
         path = out / f"{result.method}_convergence.png"

@@ -27,6 +27,11 @@ The convergence check recomputes the indices on nested prefixes of the design
 reports the largest change between the last two sizes: below 0.05 (Sobol) or
 10 % of the largest μ* (Morris) counts as converged.
 
+Each method is a class in :mod:`clssim.experiments.methods` (its sampler,
+its indices, its convergence rule, its table and plot); :func:`analyze` looks
+it up by name and runs what every method shares: replicate noise, nested
+prefixes, the convergence check.
+
 The analysis is model-agnostic: :func:`morris` and :func:`sobol` take any
 callable ``f(params) → {output: value}`` (or ``f(params, seed)`` for a noisy
 one); :func:`analyze` takes a design and its outputs, however they were run
@@ -47,10 +52,33 @@ import numpy as np
 import pandas as pd
 
 from clssim.experiments.compare import _records, _takes_seed, call
-from clssim.experiments.design import from_unit, unit_design, unit_problem
+from clssim.experiments.design import from_unit
+from clssim.experiments.methods import (
+    METHODS,
+    Morris,
+    Sobol,
+    analysis_names,
+    morris_indices,
+    one_of,
+    sobol_indices,
+)
 
-SOBOL_TOLERANCE = 0.05
-MORRIS_TOLERANCE = 0.10
+__all__ = [
+    "MORRIS_TOLERANCE",
+    "SOBOL_TOLERANCE",
+    "SensitivityResult",
+    "analyze",
+    "evaluate",
+    "morris",
+    "morris_indices",
+    "noise_shares",
+    "outputs_from_table",
+    "sobol",
+    "sobol_indices",
+]
+
+SOBOL_TOLERANCE = Sobol.tolerance
+MORRIS_TOLERANCE = Morris.tolerance
 
 
 @dataclass
@@ -102,6 +130,7 @@ class SensitivityResult:
 
     def text(self) -> str:
         """The indices, noise and convergence verdict as text."""
+        method = METHODS[self.method]
         lines = []
         for output in self.outputs:
             lines.append(f"{output}:")
@@ -117,22 +146,7 @@ class SensitivityResult:
                 continue
             rows = self.indices[self.indices["output"] == output]
             width = max(len(p) for p in self.parameters)
-            if self.method == "morris":
-                lines.append(f"  {'parameter':<{width}}  {'mu*':>10}  {'± CI':>9}  {'sigma':>10}")
-                for r in rows.itertuples():
-                    lines.append(
-                        f"  {r.parameter:<{width}}  {r.mu_star:>10.4g}  {r.mu_star_conf:>9.3g}"
-                        f"  {r.sigma:>10.4g}"
-                    )
-            else:
-                lines.append(
-                    f"  {'parameter':<{width}}  {'S1':>7}  {'± CI':>6}  {'ST':>7}  {'± CI':>6}"
-                )
-                for r in rows.itertuples():
-                    lines.append(
-                        f"  {r.parameter:<{width}}  {r.S1:>7.3f}  {r.S1_conf:>6.3f}"
-                        f"  {r.ST:>7.3f}  {r.ST_conf:>6.3f}"
-                    )
+            lines.extend(method.table_lines(rows, width))
             nz = self.noise[self.noise["output"] == output]
             if not nz.empty and math.isfinite(nz["noise_share_means"].iloc[0]):
                 share = nz["noise_share_means"].iloc[0]
@@ -201,153 +215,11 @@ def _means(y: np.ndarray, output: str) -> np.ndarray:
     return m
 
 
-def morris_indices(
-    unit: np.ndarray,
-    y: np.ndarray,
-    names: list[str],
-    *,
-    levels: int = 4,
-    conf_level: float = 0.95,
-    num_resamples: int = 1000,
-    seed: int = 1,
-) -> pd.DataFrame:
-    """Morris μ, μ*, σ and the μ* interval from unit-cube trajectories and outputs
-    (one value per row, e.g. the mean over replicates)."""
-    from SALib.analyze import morris as salib_morris
-
-    problem = unit_problem(len(names), names)
-    y = np.asarray(y, dtype=float)
-    if np.ptp(y) == 0:
-        zeros = np.zeros(len(names))
-        return pd.DataFrame(
-            {
-                "parameter": names,
-                "mu": zeros,
-                "mu_star": zeros,
-                "mu_star_conf": zeros,
-                "sigma": zeros,
-            }
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = salib_morris.analyze(
-            problem,
-            np.asarray(unit, dtype=float),
-            y,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            num_levels=levels,
-            seed=seed,
-        )
-    return pd.DataFrame(
-        {
-            "parameter": names,
-            "mu": np.asarray(res["mu"], dtype=float),
-            "mu_star": np.asarray(res["mu_star"], dtype=float),
-            "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
-            "sigma": np.asarray(res["sigma"], dtype=float),
-        }
-    )
-
-
-def sobol_indices(
-    y: np.ndarray,
-    names: list[str],
-    *,
-    second_order: bool = True,
-    conf_level: float = 0.95,
-    num_resamples: int = 500,
-    seed: int = 1,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sobol S1, ST (and S2) with bootstrap intervals from Saltelli-ordered outputs."""
-    from SALib.analyze import sobol as salib_sobol
-
-    d = len(names)
-    problem = unit_problem(d, names)
-    y = np.asarray(y, dtype=float)
-    if np.ptp(y) == 0:  # a constant output has no variance to apportion
-        nan = np.full(d, math.nan)
-        first = pd.DataFrame(
-            {"parameter": names, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
-        )
-        return first, pd.DataFrame()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = salib_sobol.analyze(
-            problem,
-            y,
-            calc_second_order=second_order,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            seed=seed,
-        )
-    first = pd.DataFrame(
-        {
-            "parameter": names,
-            "S1": np.asarray(res["S1"], dtype=float),
-            "S1_conf": np.asarray(res["S1_conf"], dtype=float),
-            "ST": np.asarray(res["ST"], dtype=float),
-            "ST_conf": np.asarray(res["ST_conf"], dtype=float),
-        }
-    )
-    rows = []
-    if second_order:
-        for i in range(d):
-            for j in range(i + 1, d):
-                rows.append(
-                    {
-                        "parameter_1": names[i],
-                        "parameter_2": names[j],
-                        "S2": float(res["S2"][i, j]),
-                        "S2_conf": float(res["S2_conf"][i, j]),
-                    }
-                )
-    return first, pd.DataFrame(rows)
-
-
 def _sizes(full: int, smallest: int) -> list[int]:
     sizes = [full]
     while len(sizes) < 4 and sizes[-1] // 2 >= smallest:
         sizes.append(sizes[-1] // 2)
     return sorted(sizes)
-
-
-#: per method: the indices tracked for convergence, the smallest prefix of the
-#: design worth analysing, and what its size counts
-_CONVERGENCE = {
-    "morris": (("mu_star",), 2, "trajectories"),
-    "sobol": (("S1", "ST"), 4, "base samples"),
-}
-
-
-def _design_block(method: str, d: int, second_order: bool) -> int:
-    """Design points per trajectory (Morris) or per base sample (Saltelli)."""
-    if method == "morris":
-        return d + 1
-    return 2 * d + 2 if second_order else d + 2
-
-
-def _indices_of_prefix(
-    method: str,
-    unit: np.ndarray,
-    y: np.ndarray,
-    points: int,
-    names: list[str],
-    *,
-    levels: int,
-    second_order: bool,
-    conf_level: float,
-    seed: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """First- (and for Sobol second-) order indices of the design's first ``points``."""
-    if method == "morris":
-        first = morris_indices(
-            unit[:points], y[:points], names, levels=levels, conf_level=conf_level, seed=seed
-        )
-        return first, pd.DataFrame()
-    return sobol_indices(
-        y[:points], names, second_order=second_order, conf_level=conf_level, seed=seed
-    )
 
 
 def analyze(
@@ -369,22 +241,22 @@ def analyze(
     (up to four sizes, halving), and the largest change between the last two
     is checked against the method's tolerance.
     """
-    if method not in _CONVERGENCE:
-        raise ValueError(f"unknown method {method!r}; use morris or sobol")
-    which, smallest, unit_name = _CONVERGENCE[method]
-    per = _design_block(method, len(names), second_order)
+    m = METHODS.get(method)
+    if m is None or not m.analyses:
+        raise ValueError(f"unknown method {method!r}; use {one_of(analysis_names())}")
+    which = m.convergence_indices
+    per = m.block(len(names), second_order)
     idx_frames, s2_frames, conv_rows, noise_rows, check_rows = [], [], [], [], []
     for output, y_runs in outputs.items():
         y_runs = _as_runs(y_runs)
         noise_rows.append({"output": output, **noise_shares(y_runs)})
         y = _means(y_runs, output)
-        sizes = _sizes(len(y) // per, smallest)
+        sizes = _sizes(len(y) // per, m.smallest)
         for size in sizes:
-            idx, s2 = _indices_of_prefix(
-                method,
-                unit,
-                y,
-                size * per,
+            points = size * per
+            idx, s2 = m.analyse(
+                unit[:points],
+                y[:points],
                 names,
                 levels=levels,
                 second_order=second_order,
@@ -404,12 +276,10 @@ def analyze(
                 for rec in idx.to_dict(orient="records")
                 for index in which
             )
-        scale = 1.0  # Sobol indices are shares; Morris's mu* has the output's units
-        if method == "morris":
-            scale = float(np.nanmax(idx["mu_star"])) if len(idx) else 0.0
+        scale = m.scale(idx)  # Sobol indices are shares; Morris's mu* has the output's units
         if not s2.empty:
             s2_frames.append(s2.assign(output=output))
-        check = _check(output, conv_rows, sizes, which, scale, unit_name)
+        check = _check(output, conv_rows, sizes, which, scale, m.size_unit, m.tolerance)
         finite = y[np.isfinite(y)]
         # an output every run gives the same value has no variance to apportion
         check["constant"] = bool(finite.size == 0 or finite.min() == finite.max())
@@ -434,9 +304,14 @@ def analyze(
 
 
 def _check(
-    output: str, rows: list[dict], sizes: list[int], which: tuple[str, ...], scale: float, unit: str
+    output: str,
+    rows: list[dict],
+    sizes: list[int],
+    which: tuple[str, ...],
+    scale: float,
+    unit: str,
+    tol: float,
 ) -> dict[str, Any]:
-    tol = SOBOL_TOLERANCE if "ST" in which else MORRIS_TOLERANCE
     if len(sizes) < 2:
         return {
             "output": output,
@@ -522,8 +397,8 @@ def _run_callable(
 ):
     specs = _param_specs(parameters)
     names = list(specs)
-    unit = unit_design(
-        method, len(names), samples, levels=levels, second_order=second_order, seed=seed
+    unit = METHODS[method].sample(
+        len(names), samples, levels=levels, second_order=second_order, seed=seed
     )
     points = [
         {n: from_unit(specs[n], "float", float(u)) for n, u in zip(names, row, strict=True)}
@@ -559,7 +434,7 @@ def morris(
     """Morris screening of ``func`` over ``parameters`` (name → (low, high) or a
     :class:`~clssim.experiments.spec.ParameterSpec`)."""
     return _run_callable(
-        "morris",
+        Morris.name,
         func,
         parameters,
         trajectories,
@@ -586,10 +461,10 @@ def sobol(
 ) -> SensitivityResult:
     """Sobol' indices of ``func`` from a Saltelli design of base size ``samples``
     (a power of two)."""
-    if samples < 1 or samples & (samples - 1):
+    if METHODS[Sobol.name].check_samples(samples) is not None:
         raise ValueError(f"samples = {samples}: Sobol/Saltelli needs a power of two")
     return _run_callable(
-        "sobol",
+        Sobol.name,
         func,
         parameters,
         samples,

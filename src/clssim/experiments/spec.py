@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from clssim.experiments.methods import METHODS as _REGISTRY
 from clssim.experiments.outputs import Output, OutputError, cost_keys, parse_output
 from clssim.scenario import (
     Scenario,
@@ -69,7 +70,8 @@ __all__ = [
     "probe_outputs",
 ]
 
-METHODS = ("factorial", "lhs", "morris", "sobol")
+#: the design methods' names, in registry order (:mod:`clssim.experiments.methods`)
+METHODS = tuple(_REGISTRY)
 
 
 class _Strict(BaseModel):
@@ -105,7 +107,7 @@ class ParameterSpec(_Strict):
 class DesignSpec(_Strict):
     """How parameter sets are drawn."""
 
-    method: Literal["factorial", "lhs", "morris", "sobol"] = Field(
+    method: Literal[METHODS] = Field(  # type: ignore[valid-type]
         "factorial", description="Full factorial, Latin hypercube, Morris or Sobol/Saltelli."
     )
     samples: int | None = Field(
@@ -337,57 +339,15 @@ def _check_parameter(
     for end in (lo, hi):
         value = int(end) if ftype == "int" else float(end)
         _apply(base, {name: value}, f"{where}.range")
-    if method == "factorial":
-        if spec.levels is None:
-            raise ScenarioError(
-                f"{where}: a range in a factorial design needs levels = N (or give values = [...])"
-            )
-        if ftype == "int":
-            from clssim.experiments.design import range_levels
-
-            pts = range_levels(spec, ftype)
-            if len(set(pts)) != len(pts):
-                raise ScenarioError(
-                    f"{where}.levels = {spec.levels}: gives repeated integers in "
-                    f"[{int(lo)}, {int(hi)}]; use fewer levels or values = [...]"
-                )
-    elif spec.levels is not None:
-        raise ScenarioError(
-            f"{where}.levels = {spec.levels}: levels apply to factorial designs only "
-            f"(design.method = {method!r} samples the range)"
-        )
-
-
-def _is_power_of_two(n: int) -> bool:
-    return n >= 1 and n & (n - 1) == 0
+    problem = _REGISTRY[method].check_range(spec, ftype)
+    if problem is not None:
+        raise ScenarioError(f"{where}{problem}")
 
 
 def _check_design(spec: Experiment, src: str) -> None:
-    d = spec.design
-    if d.method == "factorial":
-        if d.samples is not None:
-            raise ScenarioError(
-                f"{src}: design.samples = {d.samples}: a factorial design has no samples "
-                "(it runs every combination)"
-            )
-        return
-    if d.samples is None:
-        what = {"lhs": "points", "morris": "trajectories", "sobol": "base sample N"}
-        raise ScenarioError(
-            f"{src}: design.samples: required for method {d.method!r} ({what[d.method]})"
-        )
-    if d.method == "sobol" and not _is_power_of_two(d.samples):
-        lo = 1 << (d.samples.bit_length() - 1)
-        raise ScenarioError(
-            f"{src}: design.samples = {d.samples}: Sobol/Saltelli sampling needs a power "
-            f"of two (e.g. {lo} or {lo * 2})"
-        )
-    if d.method == "morris" and d.levels % 2:
-        raise ScenarioError(f"{src}: design.levels = {d.levels}: Morris needs an even number")
-    if d.method == "morris" and d.samples < 2:
-        raise ScenarioError(f"{src}: design.samples = {d.samples}: Morris needs 2+ trajectories")
-    if d.method == "lhs" and d.samples < 2:
-        raise ScenarioError(f"{src}: design.samples = {d.samples}: LHS needs 2+ points")
+    problem = _REGISTRY[spec.design.method].check(spec.design)
+    if problem is not None:
+        raise ScenarioError(f"{src}: {problem}")
 
 
 def _check_windows(outputs: list[Output], base: Scenario, spec: Experiment, src: str) -> None:

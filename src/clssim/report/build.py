@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from clssim.experiments.compare import cost_effectiveness, paired_difference
+from clssim.experiments.methods import METHODS
 from clssim.measures import AXIS_TITLES, MEASURES
 from clssim.report import figures
 from clssim.report.data import Study, load_study
@@ -42,12 +43,8 @@ IMAGE_CAPTIONS = {
     "pareto": "Offences prevented against insecurity reduced, per budget mix (mean of paired "
     "replicates against the baseline); shade: cost; ringed: the Pareto-efficient mixes.",
     "sweep": "Each output against the swept parameters: mean and 95% interval over replicates.",
-    "morris": "Morris screening: μ* (overall influence) and σ (interactions, non-linearity) "
-    "of each parameter, per output.",
-    "morris_convergence": "Morris μ* as the number of runs grows: stable ranks mean enough runs.",
-    "sobol": "Sobol indices per output: S1 (alone) and ST (with interactions), with "
-    "bootstrap 95% intervals.",
-    "sobol_convergence": "Sobol ST as the number of runs grows: stable values mean enough runs.",
+    # the sensitivity figures: each method's captions (clssim.experiments.methods)
+    **{stem: text for m in METHODS.values() for stem, text in m.captions.items()},
 }
 
 CSS = """
@@ -469,22 +466,11 @@ def _sweep(rep: Report, study: Study) -> None:
     mixes = path / "mixes.csv"
     if mixes.is_file():
         _mixes(rep, pd.read_csv(mixes))
-    for method, explain in (
-        (
-            "morris",
-            "Morris screening: μ* ranks how much each parameter moves an output; "
-            "σ large against μ* means interactions or non-linearity.",
-        ),
-        (
-            "sobol",
-            "Sobol indices: S1 is the share of output variance a parameter explains "
-            "alone, ST with all its interactions; intervals are bootstrap 95%.",
-        ),
-    ):
+    for method in (m.name for m in METHODS.values() if m.analyses):
         table = path / f"{method}_indices.csv"
         if table.is_file():
             rep.h(2, f"Sensitivity ({method.capitalize()})")
-            rep.p(explain)
+            rep.p(METHODS[method].report_text)
             frame = pd.read_csv(table).round(4)
             rep.table(frame, numeric=set(frame.columns[2:]))
             noise = path / f"{method}_noise.csv"
