@@ -347,9 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.set_defaults(func=cmd_app)
 
+    from clssim.calibration.commands import register as register_calibrate
     from clssim.experiments.commands import register
+    from clssim.trials.commands import register as register_trial
 
     register(sub)
+    register_trial(sub)
+    register_calibrate(sub)
     return parser
 
 

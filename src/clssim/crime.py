@@ -76,10 +76,13 @@ def propensity_core(pop, cfg, rng: np.random.Generator) -> np.ndarray:
 
 
 def initial_motivation(pop, cfg, state: CrimeState) -> np.ndarray:
-    """Per-slot motivation = motivation × core propensity × (employed factor if employed)."""
+    """Per-slot motivation = motivation × core propensity × (employed factor if
+    employed and aged ``stake_age`` or more: Uggen 2000 found work a turning
+    point only from age 27)."""
     from clssim.population import R_EMPLOYED
 
-    employed = np.where(pop.role == R_EMPLOYED, cfg.employed_factor, 1.0)
+    stake = (pop.role == R_EMPLOYED) & (pop.age >= cfg.stake_age)
+    employed = np.where(stake, cfg.employed_factor, 1.0)
     return np.clip(cfg.motivation * state.propensity_core * employed, 0.0, 1.0)
 
 

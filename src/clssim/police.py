@@ -38,6 +38,7 @@ class Officer(CellAgent):
         self.response_beat = beat  #: the beat of response patrol, restored after proximity work
         self.strategy = strategy  #: "random", "hotspot" or "beat"
         self.contact_factor = 1.0  #: contacts relative to a car patrol (foot: 3)
+        self.presence = 1.0  #: deterrence relative to a car patrol (proximity on foot)
         self.proximity = False  #: moved to proximity work by the contract
         self.residents = np.empty(0, np.int64)  #: residents of the beat (proximity)
 
@@ -151,7 +152,12 @@ class PoliceForce:
         reach = self.reach[self.position[duty]]  # (officers, cells in reach)
         cells = reach.ravel()
         size = self.world.ncells + 1
-        presence = np.bincount(cells, minlength=size).astype(float)
+        weights = [o.presence for o in on]
+        if any(w != 1.0 for w in weights):
+            per = np.repeat(np.asarray(weights, dtype=float), reach.shape[1])
+            presence = np.bincount(cells, per, minlength=size)
+        else:
+            presence = np.bincount(cells, minlength=size).astype(float)
         presence[-1] = 0.0  # the sentinel is "outside the map"
         if any(o.proximity or o.contact_factor != 1.0 for o in on):
             factor = np.array([o.contact_factor for o in on], dtype=float)

@@ -80,6 +80,15 @@ class Recorder:
         ):
             self.extra[name] = np.zeros(steps)
 
+    def event_column(self, name: str) -> np.ndarray:
+        """One column of the offence events so far (``step``, ``offender``, ``cell``,
+        ``kind``, ``victim``, ``prior``, ``reported``, ``tipped``, ``arrested``)."""
+        if name not in EVENT_COLUMNS:
+            raise KeyError(f"no event column {name!r}; allowed: {', '.join(EVENT_COLUMNS)}")
+        if not self._events:
+            return np.empty(0, dtype=bool if name in ("reported", "tipped", "arrested") else int)
+        return np.concatenate([e[name] for e in self._events])
+
     def series(self, name: str) -> np.ndarray:
         """A further per-step series, created on first use."""
         if name not in self.extra:

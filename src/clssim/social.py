@@ -82,6 +82,7 @@ class Social:
     vulnerability: np.ndarray  #: count of vulnerability flags
     victimisations: np.ndarray  #: offences suffered since the start
     isolation_relief: np.ndarray  #: share of isolation relieved (visits), 0–1
+    fear_relief: np.ndarray  #: per cell: fear removed by care of the place (greening), logit
     programme_factor: np.ndarray  #: multiplies motivation (youth programmes)
     report_mul: np.ndarray  #: multiplies the reporting probability
     violence_report_mul: np.ndarray  #: … for violence (domestic-violence awareness)
@@ -165,6 +166,7 @@ def init_social(
         vulnerability=vulnerability,
         victimisations=np.zeros(n, np.int32),
         isolation_relief=np.zeros(n),
+        fear_relief=np.zeros(world.ncells),
         programme_factor=np.ones(n),
         report_mul=np.ones(n),
         violence_report_mul=np.ones(n),
@@ -279,6 +281,8 @@ def insecurity_target(soc: Social, pop: Population, world: World, cfg) -> np.nda
     """
     L = world.layers
     cell_fear = cfg.disorder * (1.0 - L["maintenance"]) + cfg.darkness * (1.0 - L["lighting"])
+    if soc.fear_relief.any():
+        cell_fear = cell_fear - soc.fear_relief
     visibility = 1.0 - np.exp(-soc.sightings / 5.0)
     z = soc.routine @ cell_fear
     z += cfg.intercept

@@ -87,6 +87,19 @@ class World:
         ys = np.arange(max(0, y - radius), min(self.height, y + radius + 1))
         return (xs[:, None] * self.height + ys[None, :]).ravel()
 
+    def around(self, cells: np.ndarray, radius: int = 1) -> np.ndarray:
+        """Sorted flat indices of the cells within Chebyshev ``radius`` of any of
+        ``cells`` (the cells themselves included)."""
+        cells = np.asarray(cells, dtype=np.int64)
+        if cells.size == 0:
+            return cells
+        x, y = np.divmod(cells, self.height)
+        d = np.arange(-radius, radius + 1)
+        nx = (x[:, None, None] + d[None, :, None]).repeat(d.size, axis=2)
+        ny = (y[:, None, None] + d[None, None, :]).repeat(d.size, axis=1)
+        ok = (nx >= 0) & (nx < self.width) & (ny >= 0) & (ny < self.height)
+        return np.unique(nx[ok] * self.height + ny[ok])
+
     def as_grid(self, flat: np.ndarray) -> np.ndarray:
         """Reshape a per-cell vector to ``(width, height)``."""
         return np.asarray(flat).reshape(self.width, self.height)

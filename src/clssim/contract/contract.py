@@ -42,6 +42,7 @@ from clssim.contract.partners import (
     integration,
     joint_work,
 )
+from clssim.evidence.calibration import calibrated_effects
 from clssim.measures import AXES, LIGHT_TARGET, MAINT_TARGET, Measure, Modifiers
 from clssim.plugin import Conditions
 from clssim.routines import LEISURE, LOCAL, WORK
@@ -68,8 +69,16 @@ class Contract:
         self.stage_days = cfg.schedule()
         impl = self.stage_days["implementation"]
         #: the plan's items, each an instance of its kind's :class:`Measure` class
+        seed = model.scenario_config.seed
         self.measures: list[Measure] = [
-            m.measure(k, m, by_kind[m.lead_partner], start=impl + m.start_day, end=impl + m.end_day)
+            m.measure(
+                k,
+                m,
+                by_kind[m.lead_partner],
+                start=impl + m.start_day,
+                end=impl + m.end_day,
+                effects=calibrated_effects(m.kind, cfg.effects, seed) | m.effects,
+            )
             for k, m in enumerate(cfg.measures)
         ]
         seen: dict[str, int] = {}
@@ -195,6 +204,7 @@ class Contract:
         )
         soc.engagement[:] = np.clip(sb["engagement"] + mods.engagement_add, 0.0, 1.0)
         soc.isolation_relief[:] = mods.isolation_relief
+        soc.fear_relief[:] = mods.fear_relief
         soc.programme_factor[:] = mods.programme_factor
         soc.report_mul[:] = mods.report_mul
         soc.violence_report_mul[:] = mods.violence_report_mul

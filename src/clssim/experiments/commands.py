@@ -79,6 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     cp.add_argument("--seed", type=int, help="first seed (default: the baseline's seed)")
     cp.add_argument(
+        "--fixed-effects",
+        action="store_true",
+        help="measures at their calibrated median effects (default: each replicate "
+        "draws them from the evidence's uncertainty)",
+    )
+    cp.add_argument(
         "--no-run-files",
         action="store_true",
         help="do not write each run's files to DIR/runs/ARM/seed-N/ (only the tables)",
@@ -208,7 +214,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from clssim.experiments import plots
-    from clssim.experiments.compare import compare_plan, format_ce, format_table, write_comparison
+    from clssim.experiments.compare import (
+        compare_plan,
+        fixed,
+        format_ce,
+        format_table,
+        write_comparison,
+    )
     from clssim.experiments.store import load
     from clssim.scenario import load_scenario
 
@@ -227,9 +239,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         outputs=outputs,
         root_seed=args.seed,
         run_files=None if args.no_run_files else out,
+        fixed_effects=args.fixed_effects,
     )
     scenarios = {
-        arm: load_scenario(path)
+        arm: fixed(load_scenario(path)) if args.fixed_effects else load_scenario(path)
         for arm, path in zip(plan.meta["arms"], args.scenarios, strict=True)
     }
     warnings = (s.horizon_warning("time.years") for s in scenarios.values())

@@ -42,7 +42,7 @@ from scipy import stats
 
 from clssim.experiments.outputs import COST_KEY, parse_output
 from clssim.experiments.plan import Base, Plan, RunSet
-from clssim.scenario import ScenarioError, load_scenario
+from clssim.scenario import Scenario, ScenarioError, load_scenario
 
 #: Outputs compared when none are asked for (those the model produces).
 DEFAULT_OUTPUTS = (
@@ -290,6 +290,13 @@ def arm_names(names: list[str], stems: list[str]) -> list[str]:
     return [f"{s}-{i + 1}" for i, s in enumerate(stems)]
 
 
+def fixed(scenario: Scenario) -> Scenario:
+    """``scenario`` with its measures' effects at their calibrated medians."""
+    if scenario.contract is None:
+        return scenario
+    return scenario.with_overrides({"contract.effects": "central"})
+
+
 def compare_plan(
     paths: list[str | Path],
     *,
@@ -297,8 +304,14 @@ def compare_plan(
     outputs: list[str] | None = None,
     root_seed: int | None = None,
     run_files: str | Path | None = None,
+    fixed_effects: bool = False,
 ) -> Plan:
     """The plan of a comparison: one parameter set per arm, common seeds.
+
+    Each run draws its measures' effects from their calibrated uncertainty
+    (``contract.effects = "evidence"``, one draw per seed and kind, so the arms
+    of a replicate share their draws); ``fixed_effects`` runs every arm with the
+    calibrated medians instead, leaving only the simulation's own noise.
 
     ``outputs`` are compared (default: :data:`DEFAULT_OUTPUTS` the arms produce,
     and their costs); every numeric summary key the arms share is collected as
@@ -313,7 +326,7 @@ def compare_plan(
         raise ScenarioError(
             f"option --replicates = {replicates}: need at least 2 for a confidence interval"
         )
-    scenarios = [load_scenario(p) for p in paths]
+    scenarios = [fixed(load_scenario(p)) if fixed_effects else load_scenario(p) for p in paths]
     names = arm_names([s.name for s in scenarios], [Path(p).stem for p in paths])
     probes = [set(probe_outputs(s)[0]) for s in scenarios]
     common = set.intersection(*probes)
@@ -359,6 +372,7 @@ def compare_plan(
         meta={
             "kind": "compare",
             "arms": names,
+            "effects": "central" if fixed_effects else "evidence",
             "compared": list(outputs),
             "files": [str(Path(p).resolve()) for p in paths],
         },

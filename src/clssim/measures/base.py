@@ -40,10 +40,12 @@ funded (ODD §7.25). Effect sizes at ``e = 1`` and their sources are in ODD
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 
+from clssim.evidence import OUTCOMES
 from clssim.measures.modifiers import Modifiers
 from clssim.measures.targets import resolve_cells, resolve_people
 
@@ -69,6 +71,27 @@ PARTNERS: dict[str, str] = {
     "association": "youth worker",
     "parish": "community animator",
 }
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named number of a measure's effect at full strength (``e = 1``).
+
+    ``default`` is the uncalibrated value; ``low``–``high`` the range it may
+    take (calibration searches it; a scenario may set it within it); ``fit``
+    names the outcome of the kind's evidence card that calibration fits it to
+    (None: a fixed property of the measure, such as its dose).
+    """
+
+    default: float
+    low: float
+    high: float
+    doc: str
+    fit: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.default <= self.high:
+            raise TypeError(f"default {self.default} outside [{self.low}, {self.high}]")
 
 
 class MeasureContext(Protocol):
@@ -115,6 +138,16 @@ class Measure:
     description: ClassVar[str]  #: one line for the catalogue and the report
     #: each unit of capacity is an officer taken from the contract's ``staff``
     uses_officers: ClassVar[bool] = False
+    #: how its virtual trial is designed (:mod:`clssim.trials`): ``"place"``
+    #: (treated vs control cells), ``"people"`` (participants randomly allocated
+    #: against controls) or ``"force"`` (the whole force: paired runs with and
+    #: without it); by default "place" for cell targets, "people" otherwise
+    trial: ClassVar[Literal["place", "people", "force"] | None] = None
+    #: where a place trial measures its outcomes: on the treated cells, or on
+    #: them and their neighbours (``"around"``: lots, murals, schools)
+    trial_area: ClassVar[Literal["cells", "around"]] = "cells"
+    #: the named numbers of its effect (see :class:`Param`)
+    params: ClassVar[dict[str, Param]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -131,13 +164,31 @@ class Measure:
             raise TypeError(f"measure {cls.kind}: lead {cls.lead!r} is not a partner kind")
         if min(cls.ramp_days, cls.decay_days) <= 0 or min(cls.fixed_eur, cls.unit_month_eur) < 0:
             raise TypeError(f"measure {cls.kind}: days must be > 0 and costs >= 0")
+        for name, par in cls.params.items():
+            if par.fit is not None and par.fit not in OUTCOMES:
+                raise TypeError(
+                    f"measure {cls.kind}: param {name} fits unknown outcome {par.fit!r}"
+                )
+        if cls.trial is None:
+            cls.trial = "place" if cls.targets == "cells" else "people"
         known = MEASURES.get(cls.kind)
         if known is not None and _name(known) != _name(cls):
             raise TypeError(f"measure kind {cls.kind!r} is already defined by {known}")
         MEASURES[cls.kind] = cls
 
-    def __init__(self, index: int, cfg: Any, partner: Any, start: int, end: int) -> None:
+    def __init__(
+        self,
+        index: int,
+        cfg: Any,
+        partner: Any,
+        start: int,
+        end: int,
+        effects: dict[str, float] | None = None,
+    ) -> None:
         self.index = index  #: position in the plan
+        #: this run's effect parameters: the defaults, updated by ``effects``
+        self.p: dict[str, float] = {k: v.default for k, v in self.params.items()}
+        self.p.update(effects or {})
         self.cfg = cfg  #: its :class:`~clssim.scenario.contract.MeasureConfig`
         self.partner = partner  #: the lead :class:`~clssim.contract.partners.Partner`
         self.start = start  #: first funded day (absolute)
@@ -151,6 +202,7 @@ class Measure:
         self.stopped = False  #: on_stop has run
         #: its name in the outputs: its label, with ``#2``, ``#3`` … on repeats
         self.key = cfg.label
+        self._assigned: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.key!r} days {self.start}–{self.end}>"
@@ -169,9 +221,20 @@ class Measure:
         """Running cost per unit and month: the scenario's override, else the catalogue's."""
         return self.unit_month_eur if self.cfg.unit_month_eur is None else self.cfg.unit_month_eur
 
+    def assign(self, cells: np.ndarray | None = None, people: np.ndarray | None = None) -> None:
+        """Fix the cells or residents it reaches instead of resolving its target
+        at the start (a virtual trial's random allocation)."""
+        self._assigned = (cells, people)
+
     # ---- life cycle
     def on_start(self, ctx: MeasureContext) -> None:
-        """On the first funded day: resolve the target into cells or residents."""
+        """On the first funded day: resolve the target into cells or residents
+        (or take those :meth:`assign` fixed)."""
+        cells, people = self._assigned
+        if cells is not None or people is not None:
+            self.cells = np.asarray(cells if cells is not None else self.cells, np.int64)
+            self.people = np.asarray(people if people is not None else self.people, np.int64)
+            return
         target, capacity = self.cfg.resolved_target, self.cfg.capacity
         world = ctx.model.world
         if self.targets == "cells":

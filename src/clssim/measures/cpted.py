@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from clssim.measures.base import Measure, MeasureContext
+from clssim.measures.base import Measure, MeasureContext, Param
 from clssim.measures.modifiers import Modifiers, combine_share
 
 
 class StreetLighting(Measure):
     """LED street lighting: lighting raised towards ``LIGHT_TARGET`` (share e of
-    the way); lit streets are used more after dark, which adds natural
-    surveillance (+0.15 e; Welsh & Farrington 2008: surveillance and community
-    pride explain why daytime crime fell too)."""
+    the way); improved streets are used more and cared for more, which adds
+    natural surveillance by day and night (``+surveillance × e``; Welsh &
+    Farrington 2008 found daytime crime fell about as much as night-time crime,
+    which darkness alone cannot explain: surveillance and community pride)."""
 
     kind = "street_lighting"
     axis = "cpted"
@@ -26,14 +27,22 @@ class StreetLighting(Measure):
         "LED street lighting raised towards 0.9 on the target cells; it decays without upkeep."
     )
 
+    params = {
+        "surveillance": Param(
+            0.15, 0.0, 0.8, "natural surveillance added, day and night", fit="crime"
+        ),
+    }
+
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
         combine_share(mods.light_to, self.cells, e)
-        mods.surv_add[self.cells] += 0.15 * e
+        mods.surv_add[self.cells] += self.p["surveillance"] * e
 
 
 class Maintenance(Measure):
     """Cleaning and repair crews: the maintenance baseline towards
-    ``MAINT_TARGET`` (share e), repair (1 + 2e) times faster."""
+    ``MAINT_TARGET`` (share ``upkeep × e``), repair ``1 + repair × e`` times
+    faster, and the place management of a cared-for street
+    (``+surveillance × e``)."""
 
     kind = "maintenance"
     axis = "cpted"
@@ -47,14 +56,27 @@ class Maintenance(Measure):
     decay_days = 180
     description = "Cleaning and repair crews: maintenance baseline towards 0.9, faster repair."
 
+    params = {
+        "upkeep": Param(1.0, 0.0, 1.0, "share of the way to MAINT_TARGET kept"),
+        "repair": Param(2.0, 0.0, 5.0, "extra speed of repair"),
+        "surveillance": Param(
+            0.0, 0.0, 0.8, "place management: natural surveillance added", fit="gun_violence"
+        ),
+    }
+
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
-        combine_share(mods.maint_to, self.cells, e)
-        mods.repair_mul[self.cells] *= 1.0 + 2.0 * e
+        combine_share(mods.maint_to, self.cells, self.p["upkeep"] * e)
+        mods.repair_mul[self.cells] *= 1.0 + self.p["repair"] * e
+        mods.surv_add[self.cells] += self.p["surveillance"] * e
 
 
 class VacantLotGreening(Measure):
     """Clearing and greening vacant lots (Branas et al. 2018): maintenance
-    (share 0.8 e), lighting (0.5 e) and natural surveillance (+0.2 e)."""
+    (share ``upkeep × e``), lighting (``lighting × e``) and natural surveillance
+    (``+surveillance × e``) on the lots, and reassurance of the residents
+    around them (fear sustained by the lots and their neighbouring streets
+    ``−reassurance × e``: neighbours saw the lots cared for, used them, and
+    were far less afraid going out, while crime fell much less)."""
 
     kind = "vacant_lot_greening"
     axis = "cpted"
@@ -71,14 +93,31 @@ class VacantLotGreening(Measure):
         "lighting and natural surveillance up."
     )
 
+    trial_area = "around"
+    params = {
+        "upkeep": Param(0.8, 0.0, 1.0, "share of the way to MAINT_TARGET kept"),
+        "lighting": Param(0.5, 0.0, 1.0, "share of the way to LIGHT_TARGET lit"),
+        "surveillance": Param(0.2, 0.0, 0.8, "natural surveillance added", fit="crime"),
+        "reassurance": Param(
+            0.0, 0.0, 3.0, "fear removed on and around the lots (logit)", fit="insecurity"
+        ),
+    }
+
+    def on_start(self, ctx: MeasureContext) -> None:
+        super().on_start(ctx)
+        self.around = ctx.model.world.around(self.cells)  #: the lots and their streets
+
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
-        combine_share(mods.maint_to, self.cells, 0.8 * e)
-        combine_share(mods.light_to, self.cells, 0.5 * e)
-        mods.surv_add[self.cells] += 0.2 * e
+        k = self.p
+        combine_share(mods.maint_to, self.cells, k["upkeep"] * e)
+        combine_share(mods.light_to, self.cells, k["lighting"] * e)
+        mods.surv_add[self.cells] += k["surveillance"] * e
+        mods.fear_relief[self.around] += k["reassurance"] * e
 
 
 class UrbanArt(Measure):
-    """Murals and urban art: upkeep (share 0.3 e) and surveillance (+0.1 e)."""
+    """Murals and urban art: upkeep (share ``upkeep × e``) and surveillance
+    (``+surveillance × e``). No evaluation exists: calibrated to a wide prior."""
 
     kind = "urban_art"
     axis = "cpted"
@@ -92,6 +131,12 @@ class UrbanArt(Measure):
     decay_days = 365
     description = "Murals and urban art in public space: upkeep, ownership, surveillance."
 
+    trial_area = "around"
+    params = {
+        "upkeep": Param(0.3, 0.0, 1.0, "share of the way to MAINT_TARGET kept", fit="disorder"),
+        "surveillance": Param(0.1, 0.0, 0.5, "natural surveillance added"),
+    }
+
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
-        combine_share(mods.maint_to, self.cells, 0.3 * e)
-        mods.surv_add[self.cells] += 0.1 * e
+        combine_share(mods.maint_to, self.cells, self.p["upkeep"] * e)
+        mods.surv_add[self.cells] += self.p["surveillance"] * e

@@ -35,6 +35,7 @@ class Modifiers:
     maint_to: np.ndarray = _mod("cell", 0.0, "share of the way to MAINT_TARGET kept")
     surv_add: np.ndarray = _mod("cell", 0.0, "natural surveillance added")
     repair_mul: np.ndarray = _mod("cell", 1.0, "multiplies the speed of repair")
+    fear_relief: np.ndarray = _mod("cell", 0.0, "fear removed at the cell (logit of insecurity)")
     school_guard: np.ndarray = _mod("cell", 0.0, "guardianship at schools in school hours")
     school_police: np.ndarray = _mod("cell", 0.0, "liaison officers at schools in school hours")
     trust_base_add: np.ndarray = _mod("resident", 0.0, "added to the trust baseline")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clssim.measures.base import Measure, MeasureContext
+from clssim.measures.base import Measure, MeasureContext, Param
 from clssim.measures.modifiers import Modifiers
 
 
@@ -14,7 +14,9 @@ class ProximityBeat(Measure):
     At its start the police force assigns ``capacity`` officers to proximity
     work (a share ``intensity`` of them on foot, with more contacts); when
     funding stops they return to response patrol on their old beats. The
-    effect works through the officers themselves, not the modifiers.
+    effect works through the officers themselves, not the modifiers: an
+    officer on foot is seen and deters ``1 + (presence − 1) × foot share``
+    times as much as a car passing (foot patrol, Ratcliffe et al. 2011).
     """
 
     kind = "proximity_beat"
@@ -29,6 +31,12 @@ class ProximityBeat(Measure):
     decay_days = 60
     description = "Officers moved from response to proximity beats on foot, with more contacts."
     uses_officers = True
+    trial = "force"
+    params = {
+        "presence": Param(
+            1.0, 0.5, 4.0, "deterrence of an officer on foot relative to a car", fit="violence"
+        ),
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +47,9 @@ class ProximityBeat(Measure):
         before = {id(o) for o in police.officers if o.proximity}
         police.assign_proximity(int(self.cfg.capacity), foot_share=self.cfg.intensity)
         self.officers = [o for o in police.officers if o.proximity and id(o) not in before]
+        weight = 1.0 + (self.p["presence"] - 1.0) * self.cfg.intensity
+        for officer in self.officers:
+            officer.presence = weight
 
     def on_stop(self, ctx: MeasureContext) -> None:
         """The officers return to response patrol, on the beat they had before."""
@@ -47,6 +58,7 @@ class ProximityBeat(Measure):
             officer.proximity = False
             officer.strategy = strategy
             officer.contact_factor = 1.0
+            officer.presence = 1.0
             officer.beat = officer.response_beat
             officer.residents = officer.residents[:0]
         self.officers = []
@@ -57,7 +69,7 @@ class ProximityBeat(Measure):
 
 class PjTraining(Measure):
     """Procedural-justice training: the force's procedural justice rises towards
-    0.95 by e × (share of officers trained)."""
+    ``target`` by ``e × (share of officers trained)`` of the way."""
 
     kind = "pj_training"
     axis = "policing"
@@ -73,6 +85,10 @@ class PjTraining(Measure):
         "Procedural-justice training: a larger share of contacts, stops and arrests "
         "perceived as fair."
     )
+    trial = "force"
+    params = {
+        "target": Param(0.95, 0.0, 1.0, "procedural justice of a trained force", fit="crime"),
+    }
 
     def on_start(self, ctx: MeasureContext) -> None:
         """Officers, not residents, are trained: there is no one to resolve."""
@@ -80,11 +96,13 @@ class PjTraining(Measure):
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
         police = ctx.model.police
         share = min(1.0, self.cfg.capacity / max(1, police.n_officers))
-        mods.pj_add += e * share * (0.95 - police.base_procedural_justice)
+        gap = max(0.0, self.p["target"] - police.base_procedural_justice)
+        mods.pj_add += e * share * gap
 
 
 class SchoolLiaison(Measure):
-    """A Safe-School liaison officer at the target schools in school hours."""
+    """A Safe-School liaison officer at the target schools and the streets
+    around them in school hours (police presence ``× presence × e``)."""
 
     kind = "school_liaison"
     axis = "policing"
@@ -96,7 +114,15 @@ class SchoolLiaison(Measure):
     unit_month_eur = 250
     ramp_days = 30
     decay_days = 90
-    description = "A Safe-School liaison officer at schools in school hours."
+    description = "A Safe-School liaison officer around schools in school hours."
+    trial_area = "around"
+    params = {
+        "presence": Param(1.0, 0.0, 3.0, "police presence around schools", fit="crime"),
+    }
+
+    def on_start(self, ctx: MeasureContext) -> None:
+        super().on_start(ctx)
+        self.around = ctx.model.world.around(self.cells)  #: schools and their streets
 
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
-        mods.school_police[self.cells] += e
+        mods.school_police[self.around] += self.p["presence"] * e

@@ -43,6 +43,11 @@ class MeasureConfig(Section):
     unit_month_eur: float | None = _f(
         None, "€/unit/month", "Running cost (default from the catalogue).", ge=0
     )
+    effects: dict[str, float] = _f(
+        {},
+        "-",
+        "Effect parameters set by hand (name = value), instead of the calibrated ones.",
+    )
 
     @field_validator("kind")
     @classmethod
@@ -61,6 +66,18 @@ class MeasureConfig(Section):
             raise ValueError(f"{self.kind} acts on places: use all, area, land_use or hotspots")
         if kind.targets == "people" and form in ("land_use", "hotspots"):
             raise ValueError(f"{self.kind} acts on people: use all, area or group")
+        for name, value in self.effects.items():
+            par = kind.params.get(name)
+            if par is None:
+                allowed = ", ".join(kind.params) or "none"
+                raise ValueError(
+                    f"effects.{name}: {self.kind} has no effect parameter {name!r}; "
+                    f"allowed: {allowed}"
+                )
+            if not par.low <= value <= par.high:
+                raise ValueError(
+                    f"effects.{name} = {value:g} is outside [{par.low:g}, {par.high:g}]"
+                )
         return self
 
     @property
@@ -146,6 +163,12 @@ class ContractConfig(Section):
     )
     isolation_penalty: Probability = _f(
         0.25, "share", "Effect lost by a measure whose lead works in isolation."
+    )
+    effects: Literal["evidence", "central"] = _f(
+        "evidence",
+        "-",
+        "Measure effects: 'evidence' draws each run's from the calibrated uncertainty "
+        "(by seed and kind); 'central' uses the calibrated medians (--fixed-effects).",
     )
     partners: list[PartnerConfig] = Field(default_factory=_default_partners)
     measures: list[MeasureConfig] = Field(default_factory=list)

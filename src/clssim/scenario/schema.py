@@ -200,6 +200,13 @@ class CrimeConfig(Section):
     employed_factor: Probability = _f(
         0.5, "×", "Propensity multiplier for employed adults (stake in conformity)."
     )
+    stake_age: int = _f(
+        27,
+        "years",
+        "Age from which a job lowers propensity (Uggen 2000: only from 27; 0 = any age).",
+        ge=0,
+        le=120,
+    )
     risk_lighting: float = _f(0.6, "-", "Weight of lighting in perceived risk.", ge=0)
     risk_maintenance: float = _f(0.6, "-", "Weight of maintenance in perceived risk.", ge=0)
     risk_surveillance: float = _f(
