@@ -27,7 +27,7 @@ import numpy as np
 
 from clssim.calibration.emulator import Target, design, fit_emulator, posterior
 from clssim.evidence import load_cards
-from clssim.evidence.metrics import standard_error, to_scale
+from clssim.evidence.metrics import from_scale, standard_error, to_scale
 from clssim.measures import MEASURES
 from clssim.scenario import Scenario
 from clssim.trials.design import TrialSettings
@@ -169,7 +169,7 @@ def calibrate_kind(
                 "outcome": t.row.outcome,
                 "metric": t.row.metric,
                 "ages": list(t.row.ages) if t.row.ages else None,
-                "observed": _natural(t.row.metric, t.target.observed),
+                "observed": from_scale(t.row.metric, t.target.observed),
                 "se_natural_scale": t.target.se,
                 "basis": t.basis,
                 "source": t.source,
@@ -216,12 +216,6 @@ def _z(metric: str, value: float | None) -> float:
         return to_scale(metric, value)
     except ValueError:
         return math.nan
-
-
-def _natural(metric: str, z: float) -> float:
-    from clssim.evidence.metrics import from_scale
-
-    return from_scale(metric, z)
 
 
 def calibration_file(

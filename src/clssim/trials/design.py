@@ -71,7 +71,7 @@ def measure_class(kind: str) -> type[Measure]:
         raise ValueError(f"unknown measure kind {kind!r}; allowed: {', '.join(MEASURES)}") from None
 
 
-def units_for(kind: str, world_ncells: int | None = None) -> int:
+def units_for(kind: str) -> int:
     """Default number of treated units (cells, participants or officers)."""
     cls = measure_class(kind)
     if cls.trial == "force":

@@ -71,14 +71,18 @@ def did_counts(metric: str, tb: float, ta: float, cb: float, ca: float) -> float
     return math.nan
 
 
+def pooled_sd(a: np.ndarray, b: np.ndarray) -> float:
+    """The pooled standard deviation of two samples (each of at least 2)."""
+    na, nb = a.size, b.size
+    return math.sqrt(((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2))
+
+
 def smd(treated: np.ndarray, control: np.ndarray, up: bool) -> float:
     """Cohen's d with the pooled SD, positive when it favours treatment."""
     t, c = np.asarray(treated, float), np.asarray(control, float)
     if t.size < 2 or c.size < 2:
         return math.nan
-    pooled = math.sqrt(
-        ((t.size - 1) * t.var(ddof=1) + (c.size - 1) * c.var(ddof=1)) / (t.size + c.size - 2)
-    )
+    pooled = pooled_sd(t, c)
     if pooled == 0:
         return 0.0 if t.mean() == c.mean() else math.nan
     d = (t.mean() - c.mean()) / pooled
@@ -137,10 +141,7 @@ def state_change(
     if metric == "smd":
         if before_t.size < 2 or before_c.size < 2:
             return math.nan
-        nt, nc = before_t.size, before_c.size
-        sd = math.sqrt(
-            ((nt - 1) * before_t.var(ddof=1) + (nc - 1) * before_c.var(ddof=1)) / (nt + nc - 2)
-        )
+        sd = pooled_sd(before_t, before_c)
         if sd == 0:
             return math.nan
         d = ((after_t - before_t).mean() - (after_c - before_c).mean()) / sd
