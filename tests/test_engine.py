@@ -277,3 +277,30 @@ def test_a_finished_run_does_not_advance():
     assert again.summary == done.summary
     longer = CLSModel(scenario, seed=7).run(steps=scenario.steps + 5)
     pd.testing.assert_frame_equal(longer.events, done.events)
+
+
+# ------------------------------------------------------------ expected offences
+def test_expected_offences_leave_the_run_unchanged(small):
+    plain = CLSModel(small, seed=8)
+    tracked = CLSModel(small, seed=8, expected_offences=True)
+    a, b = plain.run(), tracked.run()
+    assert a.summary == b.summary
+    assert a.events.equals(b.events) and a.timeseries.equals(b.timeseries)
+    assert tracked.expected is not None and plain.expected is None
+
+
+def test_expected_offences_match_the_counted_ones(small):
+    """The expectation of the crime step's chances (a Rao–Blackwell estimate)
+    has the counts' mean: over 6 runs each type within 3 Poisson SDs of the
+    counted total, and per cell the two correlate."""
+    counted, expected, r = np.zeros(4), np.zeros(4), []
+    for seed in range(30, 36):
+        m = CLSModel(small, seed=seed, expected_offences=True)
+        m.run()
+        counted += m.recorder.cell_true.sum(axis=0)
+        expected += m.expected.cell.sum(axis=0)
+        r.append(np.corrcoef(m.recorder.cell_true.sum(axis=1), m.expected.cell.sum(axis=1))[0, 1])
+        assert m.expected.person.sum() == pytest.approx(m.expected.cell.sum())
+    assert counted.min() > 50  # enough to test
+    assert np.all(np.abs(expected - counted) < 3 * np.sqrt(counted)), (expected, counted)
+    assert min(r) > 0.4  # cells hold a few offences each: Poisson noise

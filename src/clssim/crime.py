@@ -169,6 +169,62 @@ def homes_at(pop, away: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]
     return empty_home, empty, pop.homes_per_cell[cells] - empty
 
 
+def place_value(
+    world: World, cfg, state: CrimeState, cell: np.ndarray, presence: np.ndarray, dark: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 3's value of each offence type at ``cell`` before targets are
+    counted: reward × suitability × (1 − perceived risk), × attractiveness for
+    burglary and theft, × disorder for vandalism. Returns ``(value (4, k),
+    police presence, surveillance)`` at the cells."""
+    L = world.layers
+    lu = world.land_use[cell]
+    maint = L["maintenance"][cell]
+    surv = L["surveillance"][cell]
+    attr = L["attractiveness"][cell]
+    police = presence[cell]
+    light = L["lighting"][cell] if dark else 1.0  # lighting counts only in the dark
+    risk_hazard = (
+        cfg.risk_lighting * light
+        + cfg.risk_maintenance * maint
+        + cfg.risk_surveillance * surv
+        + cfg.risk_police * police
+    )
+    safe = np.exp(-risk_hazard)  # 1 − perceived risk
+    value = state.reward_suitability[:, lu] * safe  # (4, k)
+    value[BURGLARY : THEFT + 1] *= attr  # burglary and theft: attractive targets
+    value[VANDALISM] *= 1.0 - maint  # the availability of vandalism: disorder invites more
+    return value, police, surv
+
+
+def with_targets(value: np.ndarray, empty: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Expected utilities: ``value`` (changed in place) × the availability of
+    targets (empty homes for burglary; people present for theft and violence)."""
+    value[BURGLARY] *= 1.0 - np.exp(-empty)
+    value[THEFT] *= 1.0 - np.exp(-others / 3.0)
+    value[VIOLENCE] *= 1.0 - np.exp(-others)
+    return value
+
+
+def guard_hazard(
+    world: World,
+    cfg,
+    cell: np.ndarray,
+    police: np.ndarray,
+    surv: np.ndarray,
+    bystanders: np.ndarray,
+    night: bool,
+    guardianship: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 4's hazard of being foiled: ``(police's share, total)``."""
+    police_h = cfg.guard_police * police
+    other_h = cfg.guard_bystander * surv * np.log1p(bystanders)
+    if not night:
+        other_h = other_h + cfg.guard_place * world.layers["place_management"][cell]
+    if guardianship is not None:
+        other_h = other_h + guardianship[cell]
+    return police_h, police_h + other_h
+
+
 def crime_step(
     *,
     pop,
@@ -213,23 +269,7 @@ def crime_step(
     # whether targets are there (empty homes, people present). An attempt needs
     # u < max_k EU_k; availability is at most 1, so u ≥ max_k value_k rules the
     # attempt out without counting anyone: people are counted for the rest only.
-    L = world.layers
-    lu = world.land_use[cell]
-    maint = L["maintenance"][cell]
-    surv = L["surveillance"][cell]
-    attr = L["attractiveness"][cell]
-    police = presence[cell]
-    light = L["lighting"][cell] if dark else 1.0  # lighting counts only in the dark
-    risk_hazard = (
-        cfg.risk_lighting * light
-        + cfg.risk_maintenance * maint
-        + cfg.risk_surveillance * surv
-        + cfg.risk_police * police
-    )
-    safe = np.exp(-risk_hazard)  # 1 − perceived risk
-    value = state.reward_suitability[:, lu] * safe  # (4, k)
-    value[BURGLARY : THEFT + 1] *= attr  # burglary and theft: attractive targets
-    value[VANDALISM] *= 1.0 - maint  # the availability of vandalism: disorder invites more
+    value, police, surv = place_value(world, cfg, state, cell, presence, dark)
     u = rng.random(cand.size)
     maybe = u < value.max(axis=0)
     if not maybe.any():
@@ -243,10 +283,7 @@ def crime_step(
         empty_home, empty, occupied = homes_at(pop, away, cell)
     else:
         empty_home, empty, occupied = None, 0, np.zeros(cell.size, np.int64)
-    eu = value
-    eu[BURGLARY] *= 1.0 - np.exp(-empty)
-    eu[THEFT] *= 1.0 - np.exp(-others / 3.0)
-    eu[VIOLENCE] *= 1.0 - np.exp(-others)
+    eu = with_targets(value, empty, others)
     attempt = u < eu.max(axis=0)
     if not attempt.any():
         return Offences.none()
@@ -258,13 +295,7 @@ def crime_step(
 
     # 4. guardianship
     bystanders = np.where(kind == BURGLARY, occupied, np.maximum(others - 1, 0))
-    police_h = cfg.guard_police * police
-    other_h = cfg.guard_bystander * surv * np.log1p(bystanders)
-    if not night:
-        other_h = other_h + cfg.guard_place * L["place_management"][cell]
-    if guardianship is not None:
-        other_h = other_h + guardianship[cell]
-    hazard = police_h + other_h
+    police_h, hazard = guard_hazard(world, cfg, cell, police, surv, bystanders, night, guardianship)
     k = offender.size
     foiled = rng.random(k) < 1.0 - np.exp(-hazard)
     # arrested in the act: in_flagrante × the police's share of the hazard
@@ -291,7 +322,7 @@ def crime_step(
     offender, cell, kind, victim = offender[ok], cell[ok], kind[ok], victim[ok]
     vandalised = cell[kind == VANDALISM]
     if vandalised.size:
-        maintenance = L["maintenance"]
+        maintenance = world.layers["maintenance"]
         np.subtract.at(maintenance, vandalised, cfg.vandalism_damage)
         maintenance[vandalised] = np.maximum(maintenance[vandalised], 0.0)
 
@@ -301,3 +332,88 @@ def crime_step(
     np.add.at(state.arrests, caught_ids, 1)
     no = np.zeros(offender.size, dtype=bool)
     return Offences(offender, cell, kind, victim, prior, no, no.copy(), no.copy(), caught_ids)
+
+
+# ------------------------------------------------------------ expected offences
+@dataclass
+class ExpectedOffences:
+    """The offences the crime step's chances expect, summed over slots.
+
+    A conditional (Rao–Blackwell) estimate of the offences counted at each
+    cell and by each resident: in each slot it adds, for every resident out
+    in public space, the probability that they commit an offence of each type
+    this slot, given where everyone is (:func:`expected_offences`). It has the
+    same expectation as the realised counts without their Poisson noise, so a
+    virtual trial (:mod:`clssim.trials`) resolves an effect on a few dozen
+    cells. It draws no random number: the realised run is unchanged.
+    """
+
+    cell: np.ndarray  #: (cells, offence types) expected offences at each cell
+    person: np.ndarray  #: (residents,) expected offences committed by each
+
+    @classmethod
+    def zeros(cls, ncells: int, n: int) -> ExpectedOffences:
+        return cls(np.zeros((ncells, len(OFFENCES))), np.zeros(n))
+
+    def add(self, who: np.ndarray, cell: np.ndarray, p: np.ndarray) -> None:
+        """Add ``p`` (offence types, m): the chances of residents ``who`` at ``cell``."""
+        for k in range(len(OFFENCES)):
+            np.add.at(self.cell[:, k], cell, p[k])
+        np.add.at(self.person, who, p.sum(axis=0))
+
+
+def expected_offences(
+    *,
+    pop,
+    world: World,
+    cfg,
+    state: CrimeState,
+    loc: np.ndarray,
+    away: np.ndarray,
+    out: np.ndarray,
+    presence: np.ndarray,
+    dark: bool,
+    night: bool,
+    guardianship: np.ndarray | None = None,
+    visitors: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chance that each resident out in public space commits an offence of
+    each type in this slot, by the rules of :func:`crime_step`, given where
+    everyone is at its start (call it first: the step moves offenders).
+
+    Returns ``(who, cell, p)``: each resident twice, at their cell and at the
+    cell of their last success (weighted by the return probability), and
+    ``p`` (offence types, entries) = P(motivated) × P(that cell) ×
+    P(attempt) × P(type | attempt) × P(not foiled). Offenders who move to a
+    remembered cell this slot are not counted among the others present there:
+    a second-order difference.
+    """
+    if out.size == 0:
+        empty = np.empty(0, np.int64)
+        return empty, empty, np.zeros((len(OFFENCES), 0))
+    mem = state.memory[out]
+    back = np.where(mem >= 0, cfg.return_probability, 0.0)
+    here = loc[out]
+    who = np.concatenate([out, out])
+    cell = np.concatenate([here, np.where(mem >= 0, mem, here)])
+    weight = state.p_motivated[who] * np.concatenate([1.0 - back, back])
+    keep = weight > 0
+    who, cell, weight = who[keep], cell[keep], weight[keep]
+    if who.size == 0:
+        return who, cell, np.zeros((len(OFFENCES), 0))
+    value, police, surv = place_value(world, cfg, state, cell, presence, dark)
+    count = np.bincount(loc, minlength=world.ncells + 1)
+    others = count[cell] - (loc[who] == cell)  # everyone there but the offender
+    if visitors is not None:
+        others = others + np.round(visitors[cell]).astype(np.int64)
+    _, empty, occupied = homes_at(pop, away, cell)
+    eu = with_targets(value, empty, others)
+    total = eu.sum(axis=0)
+    attempt = np.minimum(eu.max(axis=0), 1.0)
+    share = np.divide(eu, total, out=np.zeros_like(eu), where=total > 0)
+    p = weight * attempt * share
+    for k in range(len(OFFENCES)):
+        bystanders = occupied if k == BURGLARY else np.maximum(others - 1, 0)
+        _, hazard = guard_hazard(world, cfg, cell, police, surv, bystanders, night, guardianship)
+        p[k] *= np.exp(-hazard)
+    return who, cell, p

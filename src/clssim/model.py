@@ -38,7 +38,14 @@ import numpy as np
 from clssim import social
 from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, Instant, instant
 from clssim.contract.contract import Contract
-from clssim.crime import Offences, crime_step, init_state, initial_motivation
+from clssim.crime import (
+    ExpectedOffences,
+    Offences,
+    crime_step,
+    expected_offences,
+    init_state,
+    initial_motivation,
+)
 from clssim.dark_figure import report, tips
 from clssim.plugin import NO_CONTRACT, NORMAL_DAY, Conditions, LoopPlugin
 from clssim.police import PoliceForce
@@ -62,9 +69,20 @@ class CLSModel(mesa.Model):
         default neighbourhood).
     seed:
         Overrides ``scenario.seed`` when given.
+    expected_offences:
+        Also sum, slot by slot, the offences the crime step's chances expect
+        at each cell and of each resident (:class:`~clssim.crime.ExpectedOffences`,
+        in :attr:`expected`); virtual trials use it. It draws no random
+        number, so the run is the same with or without it.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        seed: int | None = None,
+        expected_offences: bool = False,
+    ):
         scenario = scenario if scenario is not None else load_scenario()
         if seed is not None:
             scenario = scenario.with_overrides({"seed": seed})
@@ -94,6 +112,12 @@ class CLSModel(mesa.Model):
         self.repair_mul: np.ndarray | float = 1.0
         self.n_steps = scenario.steps
         self.recorder = Recorder(self.n_steps, self.world, self.population)
+        #: the expected offences so far (``expected_offences=True``), else None
+        self.expected: ExpectedOffences | None = (
+            ExpectedOffences.zeros(self.world.ncells, self.population.n)
+            if expected_offences
+            else None
+        )
         self._groups = social.group_matrix(self.population)
         self._social_now = social.group_means(self.social, self._groups)
         self.recorder.record_social_state(0, self._social_now)
@@ -198,7 +222,7 @@ class CLSModel(mesa.Model):
         guard: np.ndarray,
     ) -> Offences:
         """4. Crime: motivated offenders meet targets without capable guardians."""
-        return crime_step(
+        situation = dict(
             pop=self.population,
             world=self.world,
             cfg=self.scenario_config.crime,
@@ -209,10 +233,12 @@ class CLSModel(mesa.Model):
             presence=presence,
             dark=t.slot in (NIGHT, EVENING),
             night=t.slot == NIGHT,
-            rng=self.loop_rng,
             guardianship=guard,
             visitors=self._visitors,
         )
+        if self.expected is not None:  # before the step moves anyone
+            self.expected.add(*expected_offences(**situation))
+        return crime_step(**situation, rng=self.loop_rng)
 
     def police_and_report(self, offences: Offences) -> None:
         """5. Reporting (the dark figure: victims report, witnesses tip) and

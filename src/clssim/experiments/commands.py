@@ -59,6 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "DIR/runs.parquet; interrupted sweeps continue with --resume.",
     )
     sw.add_argument("experiment", help="experiment TOML file")
+    _fixed_effects_option(sw)
     _executor_options(sw)
     sw.set_defaults(func=cmd_sweep)
 
@@ -78,12 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: the headline indicators, and costs when the scenarios have them)",
     )
     cp.add_argument("--seed", type=int, help="first seed (default: the baseline's seed)")
-    cp.add_argument(
-        "--fixed-effects",
-        action="store_true",
-        help="measures at their calibrated median effects (default: each replicate "
-        "draws them from the evidence's uncertainty)",
-    )
+    _fixed_effects_option(cp)
     cp.add_argument(
         "--no-run-files",
         action="store_true",
@@ -118,8 +114,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     mx.add_argument("--replicates", type=int, default=5, help="replicates per mix (default 5)")
     mx.add_argument("--years", type=float, help="override the baseline's simulated years")
     mx.add_argument("--seed", type=int, help="root seed (default: the baseline's)")
+    _fixed_effects_option(mx)
     _executor_options(mx)
     mx.set_defaults(func=cmd_mixes)
+
+
+def _fixed_effects_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fixed-effects",
+        action="store_true",
+        help="measures at their calibrated median effects (default: each replicate "
+        "draws them from the evidence's uncertainty)",
+    )
 
 
 def _check_seed(seed: int | None) -> None:
@@ -191,6 +197,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from clssim.experiments.sweep import summarise_store
 
     exp = load_experiment(args.experiment)
+    if args.fixed_effects and exp.base.contract is not None:
+        exp.base = exp.base.with_overrides({"contract.effects": "central"})
     plan = plan_from_experiment(exp)
     out = _out(args, exp.name)
     report = _run(plan, out, args, exp.text)
@@ -295,6 +303,7 @@ def cmd_mixes(args: argparse.Namespace) -> int:
         n_random=args.mixes,
         replicates=args.replicates,
         root_seed=args.seed,
+        fixed_effects=args.fixed_effects,
     )
     out = _out(args, "mixes")
     report = _run(plan, out, args)

@@ -297,6 +297,26 @@ def fixed(scenario: Scenario) -> Scenario:
     return scenario.with_overrides({"contract.effects": "central"})
 
 
+#: suffix of the base of an arm's fixed-effect runs (``runs/ARM.fixed/``)
+FIXED_SUFFIX = ".fixed"
+
+
+def evidence_varies(scenario: Scenario) -> bool:
+    """Do the runs of ``scenario`` draw some measure's effects from the shipped
+    calibration (so that they differ from its fixed-effect runs)?"""
+    from clssim.evidence.calibration import load_calibration
+
+    c = scenario.contract
+    if c is None or c.effects != "evidence":
+        return False
+    kinds = load_calibration().get("kinds", {})
+    for m in c.measures:
+        params = kinds.get(m.kind, {}).get("params", {})
+        if set(params) - set(m.effects):  # a calibrated parameter not set by hand
+            return True
+    return False
+
+
 def compare_plan(
     paths: list[str | Path],
     *,
@@ -312,6 +332,10 @@ def compare_plan(
     (``contract.effects = "evidence"``, one draw per seed and kind, so the arms
     of a replicate share their draws); ``fixed_effects`` runs every arm with the
     calibrated medians instead, leaving only the simulation's own noise.
+    With evidence draws, every arm whose effects vary also runs with the same
+    seeds at fixed effects (label ``effects = "fixed"``, base ``ARM.fixed``),
+    so that :func:`uncertainty_table` can split each interval into the
+    evidence's share and the simulation's.
 
     ``outputs`` are compared (default: :data:`DEFAULT_OUTPUTS` the arms produce,
     and their costs); every numeric summary key the arms share is collected as
@@ -358,21 +382,31 @@ def compare_plan(
             )
     collected = parsed + [parse_output(k) for k in sorted((common | costs) - set(outputs))]
     root = scenarios[0].seed if root_seed is None else root_seed
+    bases = {n: Base.of(s) for n, s in zip(names, scenarios, strict=True)}
+    mode = "fixed" if fixed_effects else "evidence"
+    sets = [
+        RunSet(index=i, base=n, overrides={}, labels={"arm": n, "effects": mode})
+        for i, n in enumerate(names)
+    ]
+    split = [n for n, s in zip(names, scenarios, strict=True) if evidence_varies(s)]
+    for n, s in zip(names, scenarios, strict=True):
+        if n in split:
+            bases[n + FIXED_SUFFIX] = Base.of(fixed(s))
+            sets.append(RunSet(len(sets), n + FIXED_SUFFIX, {}, {"arm": n, "effects": "fixed"}))
     return Plan(
         name="compare",
-        bases={n: Base.of(s) for n, s in zip(names, scenarios, strict=True)},
-        sets=[
-            RunSet(index=i, base=n, overrides={}, labels={"arm": n}) for i, n in enumerate(names)
-        ],
+        bases=bases,
+        sets=sets,
         replicates=replicates,
         outputs=collected,
-        label_types={"arm": "str"},
+        label_types={"arm": "str", "effects": "str"},
         seed_policy="common",
         root_seed=root,
         meta={
             "kind": "compare",
             "arms": names,
             "effects": "central" if fixed_effects else "evidence",
+            "split": split,  #: arms also run at fixed effects
             "compared": list(outputs),
             "files": [str(Path(p).resolve()) for p in paths],
         },
@@ -387,11 +421,16 @@ def write_comparison(
     from clssim.results import scenario_toml
 
     arms = plan.meta["arms"]
+    runs, fixed_runs = evidence_and_fixed(runs)
     table = compare_table(runs, arms, plan.meta["compared"], level=level)
     ce = cost_effectiveness(runs, arms, level=level)
     table.to_csv(out / "comparison.csv", index=False)
     if not ce.empty:
         ce.to_csv(out / "cost_effectiveness.csv", index=False)
+    split = pd.DataFrame()
+    if fixed_runs is not None:
+        split = uncertainty_table(runs, fixed_runs, arms, plan.meta["compared"], level=level)
+        split.to_csv(out / "uncertainty.csv", index=False)
     payload = {
         "baseline": arms[0],
         "arms": arms,
@@ -402,12 +441,72 @@ def write_comparison(
         "confidence_level": level,
         "comparison": _records(table),
         "cost_effectiveness": _records(ce),
+        "effects": plan.meta.get("effects", "evidence"),
+        "uncertainty": _records(split),
     }
     (out / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     (out / "arms").mkdir(exist_ok=True)
     for name, scenario in scenarios.items():
         (out / "arms" / f"{name}.toml").write_text(scenario_toml(scenario), encoding="utf-8")
     return table, ce
+
+
+def evidence_and_fixed(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The comparison's runs (evidence draws, or fixed effects under
+    ``--fixed-effects``) and, when the plan split the uncertainty, every arm's
+    runs at fixed effects (an arm whose effects do not vary is its own)."""
+    if "effects" not in runs or not (runs["effects"] == "evidence").any():
+        return runs, None  # fixed effects only (--fixed-effects)
+    main = runs[runs["effects"] == "evidence"]
+    if len(main) == len(runs):
+        return main, None
+    split = set(runs.loc[runs["effects"] == "fixed", "arm"])
+    fixed_runs = pd.concat(
+        [runs[runs["effects"] == "fixed"], main[~main["arm"].isin(split)]], ignore_index=True
+    )
+    return main, fixed_runs
+
+
+def uncertainty_table(
+    runs: pd.DataFrame,
+    fixed_runs: pd.DataFrame,
+    arms: list[str],
+    outputs: list[str],
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Per (output, variant arm): the CI half-width of the paired difference
+    with the evidence's uncertainty (``total``) and with fixed effects
+    (``simulation``), and the evidence's share of the difference's variance,
+    ``1 − var_fixed / var_total`` (0 when the fixed runs vary more, by chance).
+
+    The same seeds run both ways, so the two variances differ by what the
+    effect draws add: a share near 1 says more replicates will not narrow the
+    interval much — better evidence would."""
+    rows = []
+    for output in outputs:
+        total = _pivot(runs, "arm", output).reindex(columns=arms)
+        sim = _pivot(fixed_runs, "arm", output).reindex(columns=arms)
+        for arm in arms[1:]:
+            a = paired_difference(total[arms[0]].to_numpy(float), total[arm].to_numpy(float), level)
+            b = paired_difference(sim[arms[0]].to_numpy(float), sim[arm].to_numpy(float), level)
+            half_t = (a["ci_high"] - a["ci_low"]) / 2
+            half_s = (b["ci_high"] - b["ci_low"]) / 2
+            var_t = (total[arm] - total[arms[0]]).var(ddof=1)
+            var_s = (sim[arm] - sim[arms[0]]).var(ddof=1)
+            share = max(0.0, 1.0 - var_s / var_t) if var_t > 0 else math.nan
+            rows.append(
+                {
+                    "output": output,
+                    "arm": arm,
+                    "diff": a["diff"],
+                    "diff_fixed": b["diff"],
+                    "half_width_total": half_t,
+                    "half_width_simulation": half_s,
+                    "evidence_share": share,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

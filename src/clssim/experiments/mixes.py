@@ -112,8 +112,12 @@ def mixes_plan(
     staff: int | None = None,
     root_seed: int | None = None,
     mix_seed: int = 1,
+    fixed_effects: bool = False,
 ) -> Plan:
-    """The comparison of the baseline with every affordable mix."""
+    """The comparison of the baseline with every affordable mix. Each run draws
+    the mixes' measure effects from their calibrated uncertainty (one draw per
+    seed and kind, common to every mix of a replicate); ``fixed_effects`` runs
+    them at the calibrated medians."""
     if baseline.contract is not None:
         raise ScenarioError(
             f"{baseline.name}: the baseline of a mix search must have no [contract]"
@@ -131,6 +135,7 @@ def mixes_plan(
         if not plan:
             continue
         contract = {"budget_eur": float(budget), "staff": staff, "measures": plan}
+        contract["effects"] = "central" if fixed_effects else "evidence"
         baseline.with_overrides({"contract": contract})  # refuse a bad mix before any run
         name = "mix-" + "-".join(f"{s:.2f}" for s in shares)
         labels = {"arm": name, **{a: float(s) for a, s in zip(AXES, shares, strict=True)}}
@@ -154,7 +159,12 @@ def mixes_plan(
         label_types={"arm": "str", **dict.fromkeys(AXES, "float")},
         seed_policy="common",
         root_seed=baseline.seed if root_seed is None else root_seed,
-        meta={"kind": "mixes", "budget_eur": budget, "staff": staff},
+        meta={
+            "kind": "mixes",
+            "budget_eur": budget,
+            "staff": staff,
+            "effects": "central" if fixed_effects else "evidence",
+        },
     )
 
 

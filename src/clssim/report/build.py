@@ -267,6 +267,116 @@ def _key_results(rep: Report, study: Study, table: pd.DataFrame) -> None:
             rep.raw(f'<div class="warn">{w}</div>')
 
 
+def _plan_kinds(study: Study) -> dict[str, list[str]]:
+    """Each measure kind of the compared arms → the arms that fund it."""
+    from clssim.scenario import load_scenario
+
+    kinds: dict[str, list[str]] = {}
+    for arm in study.arms:
+        path = study.path / "arms" / f"{arm}.toml"
+        if not path.is_file():
+            continue
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError:
+            continue
+        for m in scenario.contract.measures if scenario.contract else []:
+            kinds.setdefault(m.kind, [])
+            if arm not in kinds[m.kind]:
+                kinds[m.kind].append(arm)
+    return kinds
+
+
+def _evidence(rep: Report, study: Study) -> None:
+    """What the plan's effects rest on, and the two sources of uncertainty."""
+    from clssim.evidence import load_cards
+    from clssim.evidence.calibration import load_calibration
+
+    if study.kind != "compare" or study.comparison is None:
+        return
+    kinds = _plan_kinds(study)
+    if not kinds:
+        return
+    cards, calibrated = load_cards(), load_calibration().get("kinds", {})
+    rep.h(2, "What the measures' effects rest on")
+    rows = []
+    for kind, arms in sorted(kinds.items()):
+        c = cards.get(kind)
+        strength = c.strength if c is not None else "none"
+        primary = next((e for e in c.outcomes if e.primary), None) if c is not None else None
+        found = "—"
+        if primary is not None:
+            ci = primary.interval
+            found = f"{primary.outcome}: {primary.metric} {primary.mean:+.3g}" + (
+                f" [{ci[0]:+.3g}, {ci[1]:+.3g}]" if ci else " (no CI)"
+            )
+            found += f"; {c.cite(primary.source)}"
+        rows.append(
+            {
+                "measure": kind,
+                "in arms": ", ".join(arms),
+                "evidence": "none: prior only" if strength == "none" else strength,
+                "what evaluations found (primary outcome)": found,
+                "effect parameters": (
+                    "calibrated" if kind in calibrated else "uncalibrated defaults"
+                ),
+            }
+        )
+    rep.table(pd.DataFrame(rows))
+    bare = [r["measure"] for r in rows if r["evidence"].startswith("none")]
+    if bare:
+        rep.raw(
+            '<div class="warn">'
+            + html.escape(", ".join(bare))
+            + (" has" if len(bare) == 1 else " have")
+            + " no evaluation behind "
+            + ("its" if len(bare) == 1 else "their")
+            + " effect: the model runs "
+            + ("it" if len(bare) == 1 else "them")
+            + " on a deliberately wide prior. Whatever part of a plan's effect comes "
+            "from these measures is an assumption, not a finding.</div>"
+        )
+    if not calibrated:
+        rep.p(
+            "No calibration ships with this version: every measure ran with its "
+            "uncalibrated default effect, and the intervals below hold only the "
+            "simulation's noise."
+        )
+        return
+    effects = study.comparison.get("effects", "evidence")
+    split = pd.DataFrame(study.comparison.get("uncertainty") or [])
+    if effects == "central":
+        rep.p(
+            "This comparison ran with <b>fixed effects</b> (<code>--fixed-effects</code>): each "
+            "measure at its calibrated median. Its intervals hold only the simulation's "
+            "noise and are narrower than what is known about the measures justifies."
+        )
+        return
+    rep.p(
+        "Each replicate drew every measure's effect from its calibrated uncertainty "
+        "(the evidence), and the same seeds ran again with every measure at its "
+        "calibrated median (fixed effects), so each interval splits into two sources: "
+        "the <i>evidence</i> (what evaluations leave unknown about each measure) and "
+        "the <i>simulation</i> (run-to-run noise, which more replicates reduce)."
+    )
+    if split.empty:
+        return
+    keep = split[split["output"].isin(OUTCOMES)].copy()
+    if keep.empty:
+        keep = split.copy()
+    keep["output"] = [OUTCOMES.get(o, (o,))[0] for o in keep["output"]]
+    keep = keep.rename(
+        columns={
+            "diff": "difference (evidence draws)",
+            "diff_fixed": "difference (fixed effects)",
+            "half_width_total": "± 95% CI, both sources",
+            "half_width_simulation": "± 95% CI, simulation only",
+            "evidence_share": "share of variance from the evidence",
+        }
+    )
+    rep.table(keep.round(3))
+
+
 def _diagnosis(rep: Report, study: Study) -> None:
     arm = study.contract_arm()
     if arm is None:
@@ -549,6 +659,7 @@ def build_report(path: str | Path, out: str | Path | None = None) -> Path:
     else:
         table = summaries(study)
         _key_results(rep, study, table)
+        _evidence(rep, study)
         _diagnosis(rep, study)
         _plan(rep, study)
         _trends_and_maps(rep, study)

@@ -152,6 +152,8 @@ def _load_comparison(path: Path) -> Study:
         runs = pd.read_parquet(path / "runs.parquet")
         if "status" in runs:
             runs = runs[runs["status"] == "ok"]
+        if "effects" in runs and (runs["effects"] == "evidence").any():
+            runs = runs[runs["effects"] == "evidence"]  # fixed ones only split the CIs
         # pair on the seed: common random numbers give each replicate the same seed in every arm
         table = runs.drop(columns=["replicate"]).rename(columns={"seed": "replicate"})
     return Study("compare", path, arms, comparison=comparison, table=table)

@@ -145,8 +145,11 @@ class PlaceArms:
 def allocate_places(model, kind: str, units: int, rng: np.random.Generator) -> PlaceArms:
     """Randomly split the eligible cells into treated and control cells.
 
-    ``hotspots:K`` targets: the ``4 × units`` cells with most recorded crime so
-    far are eligible (evaluations chose high-crime places from police data);
+    ``hotspots:K`` targets: the ``4 × units`` cells with most crime so far are
+    eligible (evaluations chose high-crime places from police data). Crime is
+    the model's expected offences when the run keeps them (a year of one
+    neighbourhood's recorded offences, about a hundred, would select cells by
+    their noise and make every arm regress to the mean), else recorded crime;
     land-use targets: every cell of that land use. Treated cells are drawn at
     random (at most half the eligible ones); control cells are the rest,
     except cells within two cells of a treated one. For land uses the unit
@@ -161,8 +164,12 @@ def allocate_places(model, kind: str, units: int, rng: np.random.Generator) -> P
     cls = measure_class(kind)
     form, args = parse_target(cls.default_target)
     if form == "hotspots":
-        recorded = model.recorder.cell_recorded.sum(axis=1)
-        score = recorded + rng.random(recorded.size) * 1e-3  # random tie-breaks
+        risk = (
+            model.expected.cell.sum(axis=1)  # the before period's expected offences
+            if model.expected is not None
+            else model.recorder.cell_recorded.sum(axis=1).astype(float)
+        )
+        score = risk + rng.random(risk.size) * 1e-3  # random tie-breaks
         eligible = np.argsort(-score, kind="stable")[: 4 * units]
     elif form == "land_use":
         from clssim.layouts import LAND_USES

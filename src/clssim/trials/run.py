@@ -99,8 +99,13 @@ def _step_to(model: CLSModel, step: int) -> None:
         model.step()
 
 
-def _counts(model: CLSModel, cells: np.ndarray, types: tuple[int, ...]) -> float:
-    return float(model.recorder.cell_true[np.ix_(cells, types)].sum())
+def _cell_counts(model: CLSModel, expected: bool) -> np.ndarray:
+    """Offences so far per cell and type: expected (the trial's estimate) or counted."""
+    return model.expected.cell if expected else model.recorder.cell_true
+
+
+def _counts(counts: np.ndarray, cells: np.ndarray, types: tuple[int, ...]) -> float:
+    return float(counts[np.ix_(cells, types)].sum())
 
 
 def _state(model: CLSModel, outcome: str) -> np.ndarray:
@@ -116,11 +121,10 @@ def _ages_mask(model: CLSModel, ids: np.ndarray, ages: tuple[int, int] | None) -
     return ids[(age >= ages[0]) & (age <= ages[1])]
 
 
-def _offences_by(model: CLSModel, ids: np.ndarray, from_step: int, who: str) -> np.ndarray:
-    """Offences committed (``who="offender"``) or suffered (``"victim"``) by each of ``ids``
-    from ``from_step`` on."""
+def _offences_by(model: CLSModel, ids: np.ndarray, from_step: int) -> np.ndarray:
+    """Offences counted as committed by each of ``ids`` from ``from_step`` on."""
     rec = model.recorder
-    people = rec.event_column(who)
+    people = rec.event_column("offender")
     keep = rec.event_column("step") >= from_step
     counts = np.bincount(people[keep & (people >= 0)], minlength=model.population.n)
     return counts[ids].astype(float)
@@ -136,7 +140,13 @@ def _reported_share(model: CLSModel, ids: np.ndarray, from_step: int) -> float:
 def run_replicate(task: dict[str, Any]) -> dict[str, Any]:
     """One replicate of a trial: ``task`` has ``kind``, ``seed``, ``settings``
     (a :class:`TrialSettings` dict), ``scenario`` (a scenario dict), optional
-    ``effects`` (effect parameters) and ``units``; returns ``estimates`` by row key."""
+    ``effects`` (effect parameters) and ``units``.
+
+    Returns ``estimates`` by row key, offences taken as the model's expected
+    offences (:class:`~clssim.crime.ExpectedOffences`: the trial's estimate),
+    and ``counted``, the same contrasts of the offences counted, for the
+    rows about offences (what an evaluation of this size would have seen).
+    """
     kind = task["kind"]
     settings = TrialSettings(**task["settings"])
     base = scenario_from_dict(
@@ -148,38 +158,46 @@ def run_replicate(task: dict[str, Any]) -> dict[str, Any]:
     seed = int(task["seed"])
     before = settings.before_days * SLOTS_PER_DAY
     units = int(task.get("units") or units_for(kind))
+    done = {"run_id": task.get("run_id", 0), "seed": seed}
     if cls.trial == "force":
-        estimates = _force(base, kind, settings, seed, effects, rows, before)
-    else:
-        scen = trial_scenario(base, kind, settings, capacity=max(units, 1), effects=effects)
-        model = CLSModel(scen, seed=seed)
-        _step_to(model, before)
-        rng = np.random.default_rng([seed, ALLOCATION_SALT])
-        measure = model.contract.measures[0]
-        try:
-            if cls.trial == "place":
-                arms = allocate_places(model, kind, units, rng)
-                measure.assign(cells=arms.treated)
-            else:
-                arms = allocate_people(model, kind, units, rng)
-                measure.assign(people=arms.treated)
-        except Unallocatable as exc:  # this replicate's map has no room for a trial
-            nan = dict.fromkeys((r.key for r in rows), math.nan)
-            return {
-                "run_id": task.get("run_id", 0),
-                "seed": seed,
-                "estimates": nan,
-                "skipped": str(exc),
-            }
-        snap = _snapshot(model, rows)
-        _step_to(model, model.n_steps)
-        estimates = {r.key: _estimate(model, r, cls.trial, arms, snap, before) for r in rows}
-    return {"run_id": task.get("run_id", 0), "seed": seed, "estimates": estimates}
+        return done | _force(base, kind, settings, seed, effects, rows, before)
+    scen = trial_scenario(base, kind, settings, capacity=max(units, 1), effects=effects)
+    model = CLSModel(scen, seed=seed, expected_offences=True)
+    _step_to(model, before)
+    rng = np.random.default_rng([seed, ALLOCATION_SALT])
+    measure = model.contract.measures[0]
+    try:
+        if cls.trial == "place":
+            arms = allocate_places(model, kind, units, rng)
+            measure.assign(cells=arms.treated)
+        else:
+            arms = allocate_people(model, kind, units, rng)
+            measure.assign(people=arms.treated)
+    except Unallocatable as exc:  # this replicate's map has no room for a trial
+        nan = dict.fromkeys((r.key for r in rows), math.nan)
+        return done | {"estimates": nan, "counted": {}, "skipped": str(exc)}
+    snap = _snapshot(model, rows)
+    _step_to(model, model.n_steps)
+    estimates, counted = {}, {}
+    for r in rows:
+        estimates[r.key] = _estimate(model, r, cls.trial, arms, snap, before, expected=True)
+        if _about_offences(r, cls.trial):
+            counted[r.key] = _estimate(model, r, cls.trial, arms, snap, before, expected=False)
+    return done | {"estimates": estimates, "counted": counted}
+
+
+def _about_offences(row: Row, design: str) -> bool:
+    """Does the row contrast offences (expected vs counted differ)?"""
+    if design == "people":
+        return row.outcome in ("delinquency", "reoffending")
+    return row.outcome in OFFENCE_TYPES
 
 
 def _snapshot(model: CLSModel, rows: list[Row]) -> dict[str, Any]:
     snap: dict[str, Any] = {
         "cell_true": model.recorder.cell_true.copy(),
+        "cell_expected": model.expected.cell.copy(),
+        "person_expected": model.expected.person.copy(),
         "offences": model.crime_state.offences.copy(),
     }
     for r in rows:
@@ -188,7 +206,7 @@ def _snapshot(model: CLSModel, rows: list[Row]) -> dict[str, Any]:
     return snap
 
 
-def _estimate(model, row: Row, design: str, arms, snap, before: int) -> float:
+def _estimate(model, row: Row, design: str, arms, snap, before: int, *, expected: bool) -> float:
     o, metric, up = row.outcome, row.metric, better_up(row.outcome)
     if design == "place":
         if o in OFFENCE_TYPES:
@@ -198,11 +216,11 @@ def _estimate(model, row: Row, design: str, arms, snap, before: int) -> float:
             )
             if t_cells.size == 0 or c_cells.size == 0:
                 return math.nan
-            old = snap["cell_true"]
-            tb = float(old[np.ix_(t_cells, types)].sum())
-            cb = float(old[np.ix_(c_cells, types)].sum())
-            ta = _counts(model, t_cells, types) - tb
-            ca = _counts(model, c_cells, types) - cb
+            old = snap["cell_expected" if expected else "cell_true"]
+            now = _cell_counts(model, expected)
+            tb, cb = _counts(old, t_cells, types), _counts(old, c_cells, types)
+            ta = _counts(now, t_cells, types) - tb
+            ca = _counts(now, c_cells, types) - cb
             return did_counts(metric, tb, ta, cb, ca)
         if o in STATE:
             t = _ages_mask(model, arms.near_treated, row.ages)
@@ -218,14 +236,14 @@ def _estimate(model, row: Row, design: str, arms, snap, before: int) -> float:
         return math.nan
     t = _ages_mask(model, arms.treated, row.ages)
     c = _ages_mask(model, arms.control, row.ages)
-    if o == "reoffending":
+    if o == "reoffending":  # among those who had offended before allocation
         t, c = t[snap["offences"][t] > 0], c[snap["offences"][c] > 0]
     if o in ("delinquency", "reoffending"):
+        if expected:
+            after = model.expected.person - snap["person_expected"]
+            return compare_groups(metric, after[t], after[c], up)
         return compare_groups(
-            metric,
-            _offences_by(model, t, before, "offender"),
-            _offences_by(model, c, before, "offender"),
-            up,
+            metric, _offences_by(model, t, before), _offences_by(model, c, before), up
         )
     if o == "reporting":
         rt, rc = _reported_share(model, t, before), _reported_share(model, c, before)
@@ -235,12 +253,10 @@ def _estimate(model, row: Row, design: str, arms, snap, before: int) -> float:
     if o in STATE or o == "employment":
         now = _state(model, o)
         return compare_groups(metric, now[t], now[c], up)
-    if o in OFFENCE_TYPES:  # offences at the participants' homes: not a people outcome
-        return math.nan
-    return math.nan
+    return math.nan  # offences at the participants' homes: not a people outcome
 
 
-def _force(base, kind, settings, seed, effects, rows, before) -> dict[str, float]:
+def _force(base, kind, settings, seed, effects, rows, before) -> dict[str, dict[str, float]]:
     """Paired runs, the same seed with and without the measure."""
     # proximity beats: a contract's default staff of proximity officers; training: the force
     officers = base.police.officers
@@ -251,7 +267,7 @@ def _force(base, kind, settings, seed, effects, rows, before) -> dict[str, float
         scen = trial_scenario(
             base, kind, settings, with_measure=with_measure, capacity=officers, effects=effects
         )
-        model = CLSModel(scen, seed=seed)
+        model = CLSModel(scen, seed=seed, expected_offences=True)
         _step_to(model, before)
         snap = _snapshot(model, rows)
         _step_to(model, model.n_steps)
@@ -259,23 +275,26 @@ def _force(base, kind, settings, seed, effects, rows, before) -> dict[str, float
     (m0, s0), (m1, s1) = arms
     everyone = np.arange(m0.population.n)
     cells = np.arange(m0.world.ncells)
-    out: dict[str, float] = {}
+    estimates: dict[str, float] = {}
+    counted: dict[str, float] = {}
     for r in rows:
         o, up = r.outcome, better_up(r.outcome)
         if o in OFFENCE_TYPES:
             types = OFFENCE_TYPES[o]
-            b0 = float(s0["cell_true"][:, types].sum())
-            b1 = float(s1["cell_true"][:, types].sum())
-            a0, a1 = _counts(m0, cells, types) - b0, _counts(m1, cells, types) - b1
-            out[r.key] = did_counts(r.metric, b1, a1, b0, a0)
+            for expected, out in ((True, estimates), (False, counted)):
+                key = "cell_expected" if expected else "cell_true"
+                b0, b1 = _counts(s0[key], cells, types), _counts(s1[key], cells, types)
+                a0 = _counts(_cell_counts(m0, expected), cells, types) - b0
+                a1 = _counts(_cell_counts(m1, expected), cells, types) - b1
+                out[r.key] = did_counts(r.metric, b1, a1, b0, a0)
         elif o in STATE:
             ids = _ages_mask(m0, everyone, r.ages)
-            out[r.key] = state_change(
+            estimates[r.key] = state_change(
                 r.metric, s1[o][ids], _state(m1, o)[ids], s0[o][ids], _state(m0, o)[ids], up
             )
         else:
-            out[r.key] = math.nan
-    return out
+            estimates[r.key] = math.nan
+    return {"estimates": estimates, "counted": counted}
 
 
 # ------------------------------------------------------------------ many replicates
@@ -287,13 +306,18 @@ class TrialResult:
     settings: TrialSettings
     rows: list[Row]
     estimates: dict[str, list[float]] = field(default_factory=dict)
+    #: the same contrasts of the offences counted (rows about offences only)
+    counted: dict[str, list[float]] = field(default_factory=dict)
 
     def summary(self) -> list[dict[str, Any]]:
-        """One object per row: kind, outcome, metric, simulated {mean, ci, n},
+        """One object per row: kind, outcome, metric, simulated {mean, ci, n}
+        (and, for offences, ``counted``: the contrast of the offences counted),
         evidence {mean, ci, source} or None, prior, agree."""
         out = []
         for r in self.rows:
             sim = summarise(r.metric, self.estimates.get(r.key, []))
+            if r.key in self.counted:  # what an evaluation of this size would count
+                sim["counted"] = summarise(r.metric, self.counted[r.key])
             ev = r.evidence
             agree = None
             if ev is not None and ev["ci"] is not None and sim["mean"] is not None:
@@ -398,4 +422,6 @@ def run_trial(
     result = TrialResult(kind, cls.trial, replicates, settings, rows)
     for r in rows:
         result.estimates[r.key] = [res["estimates"][r.key] for res in results]
+        if any(r.key in res.get("counted", {}) for res in results):
+            result.counted[r.key] = [res["counted"].get(r.key, math.nan) for res in results]
     return result
