@@ -162,20 +162,31 @@ def check_odd() -> tuple[list[str], list[str]]:
 
 
 def _eur(value: float) -> str:
-    return f"{value:,.0f}"
+    return f"{value:,.0f}" if value == round(value) or value >= 100 else f"{value:,.2g}"
+
+
+def _staff(k) -> str:
+    hours = []
+    if k.staff_hours_unit_month:
+        hours.append(f"{k.staff_hours_unit_month:g} h/unit/month")
+    if k.staff_hours_once:
+        hours.append(f"{k.staff_hours_once:g} h/unit once")
+    return f"{k.staff.replace('_', ' ')}: {', '.join(hours)}" if k.staff and hours else "—"
 
 
 def catalogue_rows() -> list[str]:
     """The Markdown rows of the measure catalogue (docs/contract.md §6)."""
     rows = [
         "| Kind | Axis | Acts on | Unit of capacity | Default target | Default lead "
-        "| Fixed € | € per unit per month | Ramp days | Decay days | Description |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Fixed € | € per unit once | € per unit per month | In-kind staff time "
+        "| Ramp days | Decay days | Description |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, k in MEASURES.items():
         rows.append(
             f"| `{name}` | {AXIS_TITLES[k.axis]} | {k.targets} | {k.unit} | `{k.default_target}` "
-            f"| {k.lead} | {_eur(k.fixed_eur)} | {_eur(k.unit_month_eur)} | {k.ramp_days:g} "
+            f"| {k.lead} | {_eur(k.fixed_eur)} | {_eur(k.unit_fixed_eur)} "
+            f"| {_eur(k.unit_month_eur)} | {_staff(k)} | {k.ramp_days:g} "
             f"| {k.decay_days:g} | {k.description} |"
         )
     return rows

@@ -178,3 +178,15 @@ def test_cli_effects_errors_are_one_line() -> None:
         _effects("street_lighting", ["light=0.2"])
     with pytest.raises(ScenarioError, match=r"outside \[0, 0.8\]"):
         _effects("street_lighting", ["surveillance=3"])
+
+
+def test_harms_give_a_cost_per_offence_type_in_the_models_order() -> None:
+    from clssim.crime import OFFENCES
+    from clssim.evidence.harms import TYPES, unit_costs
+
+    assert TYPES == OFFENCES
+    low, mid, high = unit_costs("low"), unit_costs(), unit_costs("high")
+    assert np.all((low <= mid) & (mid <= high)) and np.all(low > 0)
+    assert mid[OFFENCES.index("violence")] > mid[OFFENCES.index("theft")]
+    with pytest.raises(ValueError, match="allowed: eur, low, high"):
+        unit_costs("median")

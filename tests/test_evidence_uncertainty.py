@@ -76,6 +76,22 @@ def test_compare_splits_the_interval_into_evidence_and_simulation(tmp_path, fake
     assert data["effects"] == "evidence" and data["uncertainty"]
 
 
+def test_compare_gives_harm_averted_and_a_benefit_cost_ratio(tmp_path, fake_calibration):
+    out = _compare(tmp_path, "evidence")
+    runs = pd.read_parquet(out / "runs.parquet")
+    runs = runs[runs["effects"] == "evidence"]
+    bc = pd.read_csv(out / "benefit_cost.csv").iloc[0]
+    wide = runs.pivot(index="replicate", columns="arm", values="harm_eur")
+    cost = runs.pivot(index="replicate", columns="arm", values="cost_eur").fillna(0.0)
+    averted = (wide["base"] - wide["plan"]).mean()
+    assert bc["harm_averted_eur"] == pytest.approx(averted)
+    assert bc["extra_cost_eur"] == pytest.approx((cost["plan"] - cost["base"]).mean())
+    assert bc["benefit_cost_ratio"] == pytest.approx(averted / bc["extra_cost_eur"])
+    assert bc["bcr_ci_low"] <= bc["benefit_cost_ratio"] <= bc["bcr_ci_high"]
+    lo, hi = sorted((bc["bcr_at_low_unit_costs"], bc["bcr_at_high_unit_costs"]))
+    assert lo <= bc["benefit_cost_ratio"] <= hi or averted == 0
+
+
 def test_fixed_effects_give_narrower_intervals_and_no_split(tmp_path, fake_calibration):
     wide = pd.read_csv(_compare(tmp_path, "evidence") / "comparison.csv")
     out = _compare(tmp_path, "fixed", "--fixed-effects")
@@ -99,3 +115,4 @@ def test_the_report_names_the_evidence_behind_each_measure(tmp_path, fake_calibr
     assert "community_meetings" in text and "none: prior only" in text
     assert "no evaluation behind" in text  # the plan rests on a measure without evidence
     assert "share of variance from the evidence" in text
+    assert "Benefit–cost" in text and "benefit–cost ratio" in text

@@ -115,10 +115,19 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     assert "Pareto-efficient" in text and "paired runs" in text
 
 
+def test_officers_cost_no_cash_so_a_tiny_budget_still_moves_them() -> None:
+    """Proximity officers are moved from response duty (in-kind), so any share of
+    a budget buys the contract's staff; the cash lines need their fixed cost."""
+    from clssim.experiments.mixes import AXES, measures_for
+
+    shares = np.full(len(AXES), 1.0 / len(AXES))
+    plan = measures_for(shares, 100.0, 4, {})
+    assert [m["kind"] for m in plan] == ["proximity_beat"] and plan[0]["capacity"] == 4
+
+
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        (["--budget", "100"], "option --budget = 100: buys no measure; the cheapest line needs"),
         (["--budget", "nan"], "option --budget = nan: must be a positive number of euros"),
         (["--budget", "inf"], "option --budget = inf: must be a positive number of euros"),
         (["--budget", "200000", "--seed", "-1"], "option --seed = -1: must be in [0, 2**62)"),

@@ -31,6 +31,7 @@ import tomli_w
 
 from clssim.clock import DAYS_PER_YEAR, SLOTS, SLOTS_PER_DAY, Instant
 from clssim.crime import OFFENCES, VISITOR, Offences
+from clssim.evidence.harms import unit_costs
 from clssim.layouts import LAND_USES
 from clssim.metrics import concentration
 from clssim.population import ROLES
@@ -313,6 +314,9 @@ def summarise(
     for name in OFFENCES:
         out[f"{name}_true"] = int(ts[f"{name}_true"].sum())
         out[f"{name}_recorded"] = int(ts[f"{name}_recorded"].sum())
+    by_type = np.array([out[f"{name}_true"] for name in OFFENCES], dtype=float)
+    for level, key in (("eur", "harm_eur"), ("low", "harm_eur_low"), ("high", "harm_eur_high")):
+        out[key] = round(float(by_type @ unit_costs(level)), 2)  # social cost of true crime
     counts = cells["offences_true"].to_numpy()
     out["cells_with_50pct_offences"] = concentration(counts, 0.5)
     out["cells_with_25pct_offences"] = concentration(counts, 0.25)
@@ -361,8 +365,10 @@ def last_year(ts: pd.DataFrame, events: pd.DataFrame, steps: int) -> dict[str, f
     ev = events[events["step"] >= first]
     true = len(ev)
     youth = ev["offender_age"].between(12, 24)
+    by_type = ev["type"].value_counts().reindex(list(OFFENCES), fill_value=0).to_numpy(float)
     return {
         "offences_true_last_year": true,
+        "harm_eur_last_year": round(float(by_type @ unit_costs()), 2),
         "offences_recorded_last_year": int(ev["reported"].sum()),
         "reporting_rate_last_year": _ratio(int(ev["reported"].sum()), true),
         "youth_offences_last_year": int(youth.sum()),

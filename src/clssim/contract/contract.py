@@ -43,6 +43,7 @@ from clssim.contract.partners import (
     joint_work,
 )
 from clssim.evidence.calibration import calibrated_effects
+from clssim.evidence.costs import staff_rate
 from clssim.measures import AXES, LIGHT_TARGET, MAINT_TARGET, Measure, Modifiers
 from clssim.plugin import Conditions
 from clssim.routines import LEISURE, LOCAL, WORK
@@ -96,6 +97,7 @@ class Contract:
         self.budget_factor = 1.0  #: cut by an economic crisis (the day's Conditions)
         self.delivery_factor = 1.0  #: cut by a pandemic (the day's Conditions)
         self.spent = dict.fromkeys(AXES, 0.0)
+        self.staff_hours: dict[str, float] = {}  #: in-kind hours by staff kind
         self.base = {
             "lighting": world.layers["lighting"].copy(),
             "maintenance": world.baseline["maintenance"].copy(),
@@ -153,9 +155,11 @@ class Contract:
             if funded and not m.started:
                 m.started = True
                 m.on_start(self)
-                self._spend(m, m.fixed_cost)
-            if funded:  # running costs accrue daily: unit cost × capacity / 30
-                self._spend(m, m.unit_cost * m.cfg.capacity * self.budget_factor / 30.0)
+                self._spend(m, m.fixed_cost + m.unit_fixed_eur * m.units)
+                self._give_time(m, m.staff_hours_once * m.units)
+            if funded:  # running costs accrue daily, for the units served: / 30
+                self._spend(m, m.unit_cost * m.units * self.budget_factor / 30.0)
+                self._give_time(m, m.staff_hours_unit_month * m.units / 30.0)
             if not funded and m.started and not m.stopped:
                 m.stopped = True
                 m.on_stop(self)
@@ -183,6 +187,11 @@ class Contract:
     def _spend(self, m: Measure, eur: float) -> None:
         m.spent += eur
         self.spent[m.axis] += eur
+
+    def _give_time(self, m: Measure, hours: float) -> None:
+        """The partners' in-kind staff time (not paid from the budget)."""
+        if hours > 0 and m.staff:
+            self.staff_hours[m.staff] = self.staff_hours.get(m.staff, 0.0) + hours
 
     # ---------------------------------------------------------------- effects
     def _apply(self, mods: Modifiers, day: int) -> None:
@@ -289,6 +298,9 @@ class Contract:
         }
         for axis in AXES:
             out[f"spend_{axis}_eur"] = round(self.spent[axis], 2)
+        # partners' staff time, valued at employer cost (costs.toml); not in cost_eur
+        out["inkind_hours"] = round(sum(self.staff_hours.values()), 2)
+        out["inkind_eur"] = round(sum(h * staff_rate(k) for k, h in self.staff_hours.items()), 2)
         for name, day in self.stage_days.items():
             out[f"stage_{name}_day"] = day
         if self.diagnosis is not None:

@@ -221,10 +221,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from clssim.experiments import plots
     from clssim.experiments.compare import (
         compare_plan,
         fixed,
+        format_bc,
         format_ce,
         format_table,
         write_comparison,
@@ -273,9 +276,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if not ce.empty:
             print()
             print(format_ce(ce))
+        if (out / "benefit_cost.csv").is_file():
+            print()
+            print(format_bc(pd.read_csv(out / "benefit_cost.csv")))
         files = "runs.parquet, comparison.csv, comparison.json, comparison.png, arms/"
         if not ce.empty:
-            files += ", cost_effectiveness.csv"
+            files += ", cost_effectiveness.csv, benefit_cost.csv"
+        if (out / "uncertainty.csv").is_file():
+            files += ", uncertainty.csv"
         if plan.run_files is not None:
             files += ", runs/"
         print(f"\nwrote {files} in {out}/")

@@ -198,19 +198,7 @@ def cost_effectiveness(
             dc, de = dc_all[ok], de_all[ok]
             n = int(ok.sum())
             extra = float(dc.mean()) if n else math.nan
-            ratio = float(de.mean() / extra * per) if n and extra > 0 else math.nan
-            lo = hi = math.nan
-            if n >= 2 and extra > 0:
-                idx = rng.integers(0, n, size=(n_boot, n))
-                mc = dc[idx].mean(axis=1)
-                me = de[idx].mean(axis=1)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    boot = np.where(mc > 0, me / mc * per, np.nan)
-                boot = boot[np.isfinite(boot)]
-                if boot.size:
-                    lo, hi = (
-                        float(x) for x in np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2])
-                    )
+            ratio, lo, hi = ratio_ci(de, dc, per, level, n_boot, rng)
             rows.append(
                 {
                     "arm": arm,
@@ -224,6 +212,89 @@ def cost_effectiveness(
                     "ci_high": hi,
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def ratio_ci(
+    effect: np.ndarray,
+    cost: np.ndarray,
+    per: float,
+    level: float,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> tuple[float, float, float]:
+    """``mean(effect) / mean(cost) × per`` over paired replicates, with a paired
+    percentile bootstrap interval (NaN without a positive extra cost)."""
+    n = effect.size
+    extra = float(cost.mean()) if n else math.nan
+    if not n or not extra > 0:
+        return math.nan, math.nan, math.nan
+    ratio = float(effect.mean() / extra * per)
+    lo = hi = math.nan
+    if n >= 2:
+        idx = rng.integers(0, n, size=(n_boot, n))
+        mc, me = cost[idx].mean(axis=1), effect[idx].mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            boot = np.where(mc > 0, me / mc * per, np.nan)
+        boot = boot[np.isfinite(boot)]
+        if boot.size:
+            lo, hi = (float(x) for x in np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2]))
+    return ratio, lo, hi
+
+
+#: the social cost of true crime over the run (central, low and high unit costs)
+HARM, HARM_LOW, HARM_HIGH = "harm_eur", "harm_eur_low", "harm_eur_high"
+
+
+def benefit_cost(
+    runs: pd.DataFrame,
+    arms: list[str],
+    *,
+    arm_col: str = "arm",
+    cost: str = COST,
+    level: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Per arm against the baseline: the extra cash cost, the social cost of crime
+    averted (``harm_eur``: true offences × the cost of one offence of each type,
+    ``clssim.evidence.harms``) with a paired t interval, and the benefit–cost
+    ratio (harm averted per euro spent) with a paired bootstrap interval; the
+    ratio also at the low and high unit costs of crime. Empty without costs."""
+    if cost not in runs or HARM not in runs:
+        return pd.DataFrame()
+    rng = np.random.default_rng(seed)
+    costs = _pivot(runs, arm_col, cost).reindex(columns=arms)
+    harm = {
+        k: _pivot(runs, arm_col, k).reindex(columns=arms, index=costs.index)
+        for k in (HARM, HARM_LOW, HARM_HIGH)
+        if k in runs
+    }
+    rows = []
+    for arm in arms[1:]:
+        dc_all = (costs[arm] - costs[arms[0]]).to_numpy(dtype=float)
+        averted = {k: (h[arms[0]] - h[arm]).to_numpy(dtype=float) for k, h in harm.items()}
+        ok = np.isfinite(dc_all) & np.isfinite(averted[HARM])
+        dc, da = dc_all[ok], averted[HARM][ok]
+        d = paired_difference(np.zeros(ok.sum()), da, level) if ok.any() else {}
+        ratio, lo, hi = ratio_ci(da, dc, 1.0, level, n_boot, rng)
+        row = {
+            "arm": arm,
+            "pairs": int(ok.sum()),
+            "extra_cost_eur": float(dc.mean()) if ok.any() else math.nan,
+            "harm_averted_eur": d.get("diff", math.nan),
+            "harm_ci_low": d.get("ci_low", math.nan),
+            "harm_ci_high": d.get("ci_high", math.nan),
+            "benefit_cost_ratio": ratio,
+            "bcr_ci_low": lo,
+            "bcr_ci_high": hi,
+        }
+        for k, name in ((HARM_LOW, "bcr_at_low_unit_costs"), (HARM_HIGH, "bcr_at_high_unit_costs")):
+            if k in averted:
+                extra = row["extra_cost_eur"]
+                mean = float(averted[k][ok].mean()) if ok.any() else math.nan
+                row[name] = mean / extra if extra > 0 else math.nan
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -424,9 +495,12 @@ def write_comparison(
     runs, fixed_runs = evidence_and_fixed(runs)
     table = compare_table(runs, arms, plan.meta["compared"], level=level)
     ce = cost_effectiveness(runs, arms, level=level)
+    bc = benefit_cost(runs, arms, level=level)
     table.to_csv(out / "comparison.csv", index=False)
     if not ce.empty:
         ce.to_csv(out / "cost_effectiveness.csv", index=False)
+    if not bc.empty:
+        bc.to_csv(out / "benefit_cost.csv", index=False)
     split = pd.DataFrame()
     if fixed_runs is not None:
         split = uncertainty_table(runs, fixed_runs, arms, plan.meta["compared"], level=level)
@@ -441,6 +515,7 @@ def write_comparison(
         "confidence_level": level,
         "comparison": _records(table),
         "cost_effectiveness": _records(ce),
+        "benefit_cost": _records(bc),
         "effects": plan.meta.get("effects", "evidence"),
         "uncertainty": _records(split),
     }
@@ -562,6 +637,23 @@ def format_ce(ce: pd.DataFrame) -> str:
         lines.append(
             f"  {rec['arm']}: +€{rec['extra_cost_eur']:,.0f}; {rec['effect']}: "
             f"{_num(rec[col])} [{_num(rec['ci_low'])}, {_num(rec['ci_high'])}]"
+        )
+    return "\n".join(lines)
+
+
+def format_bc(bc: pd.DataFrame) -> str:
+    """The benefit–cost lines of the console output."""
+    lines = [
+        "benefit–cost (social cost of crime averted per € of extra cost; harm: true "
+        "offences × the cost of one offence, Portugal 2024 €):"
+    ]
+    for r in bc.to_dict(orient="records"):
+        harm = _ci(r["harm_averted_eur"], r["harm_ci_low"], r["harm_ci_high"], eur=True)
+        lo, hi = r.get("bcr_at_low_unit_costs"), r.get("bcr_at_high_unit_costs")
+        lines.append(
+            f"  {r['arm']}: harm averted €{harm}; ratio {_num(r['benefit_cost_ratio'])} "
+            f"[{_num(r['bcr_ci_low'])}, {_num(r['bcr_ci_high'])}] "
+            f"(at low–high unit costs of crime: {_num(lo)}–{_num(hi)})"
         )
     return "\n".join(lines)
 

@@ -5,7 +5,7 @@ Each share buys one representative measure of its line (``LINES``), whose
 capacity is what the share pays for over the implementation stage, at
 catalogue costs:
 
-    capacity = (share × budget − fixed cost) / (cost per unit per month × months)
+    capacity = (share × budget − fixed cost) / (one-off per unit + cost per unit per month × months)
 
 capped at what the line's target can absorb (``target_sizes``: the at-risk
 youths the diagnosis lists, the 60 hot spots, the isolated elderly, the
@@ -88,9 +88,11 @@ def measures_for(
         kind, target = LINES[axis]
         c = MEASURES[kind]
         money = share * budget - c.fixed_eur
-        if money <= 0 or c.unit_month_eur <= 0:
+        per_unit = c.unit_fixed_eur + c.unit_month_eur * months
+        if share <= 0 or money < 0 or (money == 0 and per_unit > 0):
             continue
-        capacity = math.floor(money / (c.unit_month_eur * months))
+        # a line without cash cost per unit (officers moved, not hired) takes all it can
+        capacity = math.floor(money / per_unit) if per_unit > 0 else 10**6
         if c.uses_officers:
             capacity = min(capacity, staff)
         capacity = min(capacity, limits.get(axis, capacity))
@@ -143,7 +145,8 @@ def mixes_plan(
     if len(sets) == 1:
         months = IMPLEMENTATION_DAYS / 30.0
         cheapest = min(
-            MEASURES[k].fixed_eur + MEASURES[k].unit_month_eur * months for k, _ in LINES.values()
+            MEASURES[k].fixed_eur + MEASURES[k].unit_fixed_eur + MEASURES[k].unit_month_eur * months
+            for k, _ in LINES.values()
         )
         raise ScenarioError(
             f"option --budget = {budget:g}: buys no measure; the cheapest line needs at least "

@@ -20,7 +20,7 @@ Examples: ``ts:insecurity_mean:mean:last365d`` is the mean insecurity over the
 last year; ``ts:offences_true:rate:days365-730`` the true offences per year in
 the second year.
 
-Cost keys (``cost_eur``, ``budget_eur``, ``planned_cost_eur``,
+Cost keys (``cost_eur``, ``budget_eur``, ``planned_cost_eur``, ``inkind_eur``,
 ``spend_<axis>_eur``) are 0 in a run whose scenario has no contract: a
 baseline without a contract costs nothing, so it can be compared with a
 contract arm.
@@ -38,7 +38,7 @@ import numpy as np
 from clssim.clock import DAYS_PER_YEAR
 
 AGGREGATES = ("mean", "sum", "min", "max", "std", "median", "first", "last", "rate")
-COST_KEY = re.compile(r"^(cost_eur|budget_eur|planned_cost_eur|spend_[a-z_]+_eur)$")
+COST_KEY = re.compile(r"^(cost_eur|budget_eur|planned_cost_eur|inkind_eur|spend_[a-z_]+_eur)$")
 
 
 def cost_keys() -> frozenset[str]:

@@ -32,10 +32,12 @@ Example — a measure that adds natural surveillance to hot spots::
         def effect(self, e, mods, ctx):
             mods.surv_add[self.cells] += 0.1 * e
 
-Costs are a model, not accounting: ``fixed_eur`` once when the measure
-starts, plus ``unit_month_eur`` per unit of capacity per month while it is
-funded (ODD §7.25). Effect sizes at ``e = 1`` and their sources are in ODD
-§7.24.
+Costs are a model, not accounting: cash ``fixed_eur`` once when the
+measure starts, ``unit_fixed_eur`` once per unit served, ``unit_month_eur``
+per unit served and month while it is funded; the partners' in-kind hours
+apart (ODD §7.25). Built-in kinds take them from
+``clssim/evidence/costs.toml``; a plug-in kind sets its own. Effect sizes
+at ``e = 1`` and their sources are in ODD §7.24.
 """
 
 from __future__ import annotations
@@ -121,6 +123,22 @@ _CATALOGUE_FIELDS = (
 )
 
 
+def _costs_from_sources(cls: type) -> None:
+    """A kind with a cost entry in ``costs.toml`` and no costs of its own takes
+    the entry's (cash and in-kind): the catalogue's costs live in one place."""
+    from clssim.evidence.costs import kind_costs
+
+    c = kind_costs().get(cls.kind)
+    if c is None or "fixed_eur" in cls.__dict__ or "unit_month_eur" in cls.__dict__:
+        return
+    cls.fixed_eur = c.fixed_eur
+    cls.unit_month_eur = c.unit_month_eur
+    cls.unit_fixed_eur = c.unit_fixed_eur
+    cls.staff = c.staff
+    cls.staff_hours_unit_month = c.staff_hours_unit_month
+    cls.staff_hours_once = c.staff_hours_once
+
+
 class Measure:
     """One kind of measure (class attributes) and one item of a plan (instance)."""
 
@@ -131,8 +149,14 @@ class Measure:
     unit: ClassVar[str]  #: what one unit of capacity is
     default_target: ClassVar[str]  #: see :mod:`clssim.measures.targets`
     lead: ClassVar[str]  #: default lead partner, one of :data:`PARTNERS`
+    #: cash costs; a built-in kind takes them from ``clssim/evidence/costs.toml``
     fixed_eur: ClassVar[float]  #: one-off cost at the start (€)
-    unit_month_eur: ClassVar[float]  #: running cost per unit of capacity (€/month)
+    unit_month_eur: ClassVar[float]  #: running cost per unit served (€/month)
+    unit_fixed_eur: ClassVar[float] = 0.0  #: one-off cost per unit served (€: equipment)
+    #: the partners' in-kind time: staff kind (``costs.toml`` [staff]) and hours
+    staff: ClassVar[str] = ""
+    staff_hours_unit_month: ClassVar[float] = 0.0  #: per unit served and month
+    staff_hours_once: ClassVar[float] = 0.0  #: per unit, once (training)
     ramp_days: ClassVar[float]  #: time constant of reaching full effect
     decay_days: ClassVar[float]  #: time constant of losing it once funding stops
     description: ClassVar[str]  #: one line for the catalogue and the report
@@ -153,6 +177,7 @@ class Measure:
         super().__init_subclass__(**kwargs)
         if "kind" not in cls.__dict__:  # an abstract intermediate class
             return
+        _costs_from_sources(cls)
         missing = [f for f in _CATALOGUE_FIELDS if not hasattr(cls, f)]
         if missing:
             raise TypeError(f"measure {cls.__name__} lacks {', '.join(missing)}")
@@ -220,6 +245,16 @@ class Measure:
     def unit_cost(self) -> float:
         """Running cost per unit and month: the scenario's override, else the catalogue's."""
         return self.unit_month_eur if self.cfg.unit_month_eur is None else self.cfg.unit_month_eur
+
+    @property
+    def units(self) -> int:
+        """Units served, once started: the officers funded, else the cells or the
+        residents its target gave (a programme pays for the places it fills, not
+        for the places it funded)."""
+        if self.uses_officers:
+            return int(self.cfg.capacity)
+        reached = self.cells.size if self.targets == "cells" else self.people.size
+        return int(min(reached, self.cfg.capacity))
 
     def assign(self, cells: np.ndarray | None = None, people: np.ndarray | None = None) -> None:
         """Fix the cells or residents it reaches instead of resolving its target

@@ -18,8 +18,6 @@ class CommunityMeetings(Measure):
     unit = "attendee"
     default_target = "group:residents"
     lead = "parish"
-    fixed_eur = 1_000
-    unit_month_eur = 8
     ramp_days = 60
     decay_days = 180
     description = "Neighbourhood meetings with police and parish: participation and trust."
@@ -44,8 +42,6 @@ class ParticipatoryEvents(Measure):
     unit = "participant"
     default_target = "group:residents"
     lead = "municipality"
-    fixed_eur = 2_000
-    unit_month_eur = 5
     ramp_days = 30
     decay_days = 120
     description = "Festivals, participatory budgeting: participation and collective efficacy."
@@ -68,8 +64,6 @@ class DvAwareness(Measure):
     unit = "resident reached"
     default_target = "group:women"
     lead = "health"
-    fixed_eur = 2_000
-    unit_month_eur = 3
     ramp_days = 60
     decay_days = 240
     description = "Domestic-violence awareness: victims of violence report more."

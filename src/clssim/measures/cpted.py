@@ -19,8 +19,6 @@ class StreetLighting(Measure):
     unit = "cell"
     default_target = "hotspots:10"
     lead = "municipality"
-    fixed_eur = 10_000
-    unit_month_eur = 60
     ramp_days = 20
     decay_days = 365
     description = (
@@ -50,18 +48,14 @@ class Maintenance(Measure):
     unit = "cell"
     default_target = "hotspots:10"
     lead = "municipality"
-    fixed_eur = 2_000
-    unit_month_eur = 80
     ramp_days = 30
     decay_days = 180
     description = "Cleaning and repair crews: maintenance baseline towards 0.9, faster repair."
 
     params = {
-        "upkeep": Param(1.0, 0.0, 1.0, "share of the way to MAINT_TARGET kept"),
+        "upkeep": Param(1.0, 0.0, 1.0, "share of the way to MAINT_TARGET kept", fit="gun_violence"),
         "repair": Param(2.0, 0.0, 5.0, "extra speed of repair"),
-        "surveillance": Param(
-            0.0, 0.0, 0.8, "place management: natural surveillance added", fit="gun_violence"
-        ),
+        "surveillance": Param(0.0, 0.0, 0.8, "place management: natural surveillance added"),
     }
 
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
@@ -84,8 +78,6 @@ class VacantLotGreening(Measure):
     unit = "cell"
     default_target = "land_use:vacant"
     lead = "municipality"
-    fixed_eur = 8_000
-    unit_month_eur = 70
     ramp_days = 45
     decay_days = 365
     description = (
@@ -99,7 +91,7 @@ class VacantLotGreening(Measure):
         "lighting": Param(0.5, 0.0, 1.0, "share of the way to LIGHT_TARGET lit"),
         "surveillance": Param(0.2, 0.0, 0.8, "natural surveillance added", fit="crime"),
         "reassurance": Param(
-            0.0, 0.0, 3.0, "fear removed on and around the lots (logit)", fit="insecurity"
+            0.0, 0.0, 20.0, "fear removed on and around the lots (logit)", fit="insecurity"
         ),
     }
 
@@ -125,8 +117,6 @@ class UrbanArt(Measure):
     unit = "cell"
     default_target = "land_use:public_space"
     lead = "association"
-    fixed_eur = 4_000
-    unit_month_eur = 25
     ramp_days = 30
     decay_days = 365
     description = "Murals and urban art in public space: upkeep, ownership, surveillance."

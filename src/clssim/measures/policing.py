@@ -25,8 +25,6 @@ class ProximityBeat(Measure):
     unit = "officer"
     default_target = "all"
     lead = "police"
-    fixed_eur = 0
-    unit_month_eur = 300
     ramp_days = 30
     decay_days = 60
     description = "Officers moved from response to proximity beats on foot, with more contacts."
@@ -77,8 +75,6 @@ class PjTraining(Measure):
     unit = "officer trained"
     default_target = "all"
     lead = "police"
-    fixed_eur = 5_000
-    unit_month_eur = 40
     ramp_days = 90
     decay_days = 365
     description = (
@@ -110,8 +106,6 @@ class SchoolLiaison(Measure):
     unit = "school cell"
     default_target = "land_use:school"
     lead = "police"
-    fixed_eur = 1_000
-    unit_month_eur = 250
     ramp_days = 30
     decay_days = 90
     description = "A Safe-School liaison officer around schools in school hours."

@@ -25,8 +25,6 @@ class YouthProgramme(Measure):
     unit = "participant"
     default_target = "group:at_risk_youths"
     lead = "association"
-    fixed_eur = 5_000
-    unit_month_eur = 45
     ramp_days = 60
     decay_days = 120
     description = (
@@ -60,8 +58,6 @@ class SafeSchool(Measure):
     unit = "school cell"
     default_target = "land_use:school"
     lead = "school_cluster"
-    fixed_eur = 3_000
-    unit_month_eur = 400
     ramp_days = 30
     decay_days = 90
     description = "Escola Segura: guardianship around schools in school hours, pupils' engagement."
@@ -91,8 +87,6 @@ class PolicePedagogy(Measure):
     unit = "youth reached per month"
     default_target = "group:youths"
     lead = "police"
-    fixed_eur = 1_000
-    unit_month_eur = 6
     ramp_days = 30
     decay_days = 90
     description = (

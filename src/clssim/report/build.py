@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clssim.experiments.compare import cost_effectiveness, paired_difference
+from clssim.experiments.compare import benefit_cost, cost_effectiveness, paired_difference
 from clssim.experiments.methods import METHODS
 from clssim.measures import AXIS_TITLES, MEASURES
 from clssim.report import figures
@@ -374,7 +374,14 @@ def _evidence(rep: Report, study: Study) -> None:
             "evidence_share": "share of variance from the evidence",
         }
     )
-    rep.table(keep.round(3))
+    numeric = [c for c in keep.columns if c not in ("output", "arm")]
+    keep[numeric] = keep[numeric].map(lambda v: f"{v:.3g}" if np.isfinite(v) else "n/a")
+    rep.table(keep)
+    rep.p(
+        "With few replicates each variance is itself uncertain (with 10, to about ±45 %), so "
+        "the split is rough; a share of 0 means the fixed-effect runs happened to vary as "
+        "much as the evidence runs."
+    )
 
 
 def _diagnosis(rep: Report, study: Study) -> None:
@@ -561,6 +568,38 @@ def _costs(rep: Report, study: Study, table: pd.DataFrame) -> None:
         rep.p(
             f"{html.escape(r.arm)}: {r.per_10000_eur:+.3g} {html.escape(r.effect)} per €10,000 "
             f"(95% interval {r.ci_low:+.3g} to {r.ci_high:+.3g}, {r.pairs} paired runs){word}.",
+            "uncertain" if spans else None,
+        )
+    bc = benefit_cost(table, list(study.arms))
+    if bc.empty:
+        return
+    rep.h(3, "Benefit–cost: the social cost of crime averted")
+    rep.p(
+        "Harm is every true offence valued at the social cost of one offence of its type "
+        "(victims' losses and suffering, health, lost output, police and justice), Portugal, "
+        "2024 euros, transferred from the Home Office's unit costs of crime (ODD §7.25). A "
+        "ratio above 1 says the crime averted is worth more than the contract's cash cost; "
+        "partners' in-kind staff time is not in the cost."
+    )
+    if "inkind_eur" in table:
+        inkind = table.groupby("arm")["inkind_eur"].mean()
+        parts = [f"{html.escape(a)} €{v:,.0f}" for a, v in inkind.items() if v > 0]
+        if parts:
+            rep.p(
+                "Partners' in-kind staff time (officers, municipal staff, association "
+                "workers, at employer cost; not paid from the budget), mean per run: "
+                + "; ".join(parts)
+                + "."
+            )
+    for r in bc.itertuples():
+        spans = not (r.bcr_ci_low > 1 or r.bcr_ci_high < 1)
+        word = " — uncertain: the interval includes 1" if spans else ""
+        rep.p(
+            f"{html.escape(r.arm)}: harm averted €{r.harm_averted_eur:,.0f} (95% interval "
+            f"€{r.harm_ci_low:,.0f} to €{r.harm_ci_high:,.0f}) for €{r.extra_cost_eur:,.0f}: "
+            f"benefit–cost ratio {r.benefit_cost_ratio:.2f} (95% interval {r.bcr_ci_low:.2f} "
+            f"to {r.bcr_ci_high:.2f}; {r.bcr_at_low_unit_costs:.2f} to "
+            f"{r.bcr_at_high_unit_costs:.2f} at the low and high unit costs of crime){word}.",
             "uncertain" if spans else None,
         )
 

@@ -102,11 +102,12 @@ class MeasureConfig(Section):
         return (self.end_day - self.start_day) / 30.0
 
     def cost(self) -> float:
-        """Planned cost in euros: fixed + unit cost × capacity × months."""
+        """Planned cash cost in euros, every funded unit filled: fixed + (one-off
+        per unit + unit cost × months) × capacity."""
         kind = self.measure
         fixed = kind.fixed_eur if self.fixed_eur is None else self.fixed_eur
         unit = kind.unit_month_eur if self.unit_month_eur is None else self.unit_month_eur
-        return fixed + unit * self.capacity * self.months
+        return fixed + (kind.unit_fixed_eur + unit * self.months) * self.capacity
 
 
 class PartnerConfig(Section):
