@@ -357,8 +357,7 @@ class ExpectedOffences:
 
     def add(self, who: np.ndarray, cell: np.ndarray, p: np.ndarray) -> None:
         """Add ``p`` (offence types, m): the chances of residents ``who`` at ``cell``."""
-        for k in range(len(OFFENCES)):
-            np.add.at(self.cell[:, k], cell, p[k])
+        np.add.at(self.cell, cell, p.T)
         np.add.at(self.person, who, p.sum(axis=0))
 
 
@@ -412,8 +411,11 @@ def expected_offences(
     attempt = np.minimum(eu.max(axis=0), 1.0)
     share = np.divide(eu, total, out=np.zeros_like(eu), where=total > 0)
     p = weight * attempt * share
-    for k in range(len(OFFENCES)):
-        bystanders = occupied if k == BURGLARY else np.maximum(others - 1, 0)
+    # not foiled: the bystanders of a burglary are the occupied homes, else the others
+    for types, bystanders in (
+        (BURGLARY, occupied),
+        (slice(THEFT, None), np.maximum(others - 1, 0)),
+    ):
         _, hazard = guard_hazard(world, cfg, cell, police, surv, bystanders, night, guardianship)
-        p[k] *= np.exp(-hazard)
+        p[types] *= np.exp(-hazard)
     return who, cell, p

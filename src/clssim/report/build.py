@@ -303,7 +303,7 @@ def _evidence(rep: Report, study: Study) -> None:
     for kind, arms in sorted(kinds.items()):
         c = cards.get(kind)
         strength = c.strength if c is not None else "none"
-        primary = next((e for e in c.outcomes if e.primary), None) if c is not None else None
+        primary = c.primary if c is not None else None
         found = "—"
         if primary is not None:
             ci = primary.interval

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from clssim.experiments.compare import evidence_and_fixed
 from clssim.scenario import ScenarioError
 
 
@@ -152,8 +153,7 @@ def _load_comparison(path: Path) -> Study:
         runs = pd.read_parquet(path / "runs.parquet")
         if "status" in runs:
             runs = runs[runs["status"] == "ok"]
-        if "effects" in runs and (runs["effects"] == "evidence").any():
-            runs = runs[runs["effects"] == "evidence"]  # fixed ones only split the CIs
+        runs, _ = evidence_and_fixed(runs)  # the fixed-effect runs only split the CIs
         # pair on the seed: common random numbers give each replicate the same seed in every arm
         table = runs.drop(columns=["replicate"]).rename(columns={"seed": "replicate"})
     return Study("compare", path, arms, comparison=comparison, table=table)
