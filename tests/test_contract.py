@@ -471,6 +471,74 @@ def test_proximity_officers_return_to_their_own_beat_when_funding_ends():
     assert model.police.visits(1, np.random.default_rng(0)).size == 0
 
 
+def test_proximity_beats_on_hot_spots_patrol_only_the_diagnosis_hot_spots():
+    """ODD §7.13: a proximity_beat targeted ``hotspots:K`` puts its officers' beats
+    on the diagnosis' K hot spots (Philadelphia's foot beats); ``all`` tiles the map."""
+    small = BASE.with_overrides({"time.years": 0.3, "population.residents": 800})
+    plan = contract(
+        {"kind": "proximity_beat", "capacity": 3, "target": "hotspots:6", "end_day": 60},
+        start_day=0,
+        stages={"diagnosis_days": 20, "plan_days": 5, "implementation_days": 60},
+    )
+    model = CLSModel(small.with_overrides({"contract": plan}), seed=2)
+    start = model.contract.stage_days["implementation"]
+    model.run(steps=4 * (start + 5))
+    spots = model.contract.diagnosis.hotspots[:6]
+    moved = [o for o in model.police.officers if o.proximity]
+    assert len(moved) == 3 and all(o.beat.size == 2 for o in moved)
+    assert np.array_equal(np.sort(np.concatenate([o.beat for o in moved])), np.sort(spots))
+    for o in moved:  # on duty, an officer stands on one of its hot spots
+        flat = o.cell.coordinate[0] * model.world.height + o.cell.coordinate[1]
+        assert flat in o.beat or not any(o.on_duty(s) for s in range(4))
+
+
+def test_fewer_beat_cells_than_officers_are_shared_and_none_left_empty():
+    model = CLSModel(BASE.with_overrides({"time.years": 0.01, "population.residents": 300}), seed=1)
+    police = model.police
+    police.assign_proximity(4, foot_share=1.0, cells=np.array([17, 5]))
+    beats = [o.beat.tolist() for o in police.officers if o.proximity]
+    assert beats == [[5], [17], [5], [17]]
+
+
+def test_exclusions_accumulate_at_the_usual_rate_and_a_liaison_adds_its_share():
+    """ODD §7.20: without a measure, pupils' expected exclusions add up to the annual
+    rate (−ln(1 − 0.07) a year for the average pupil) and none is 'extra'; a liaison
+    officer at school with escalation 0.5 adds about half as many again there."""
+    from clssim.population import R_STUDENT
+    from clssim.school import WEEKDAYS_PER_YEAR, daily_rate
+
+    small = BASE.with_overrides({"time.years": 1.0, "population.residents": 1500})
+    none = CLSModel(small, seed=3)
+    none.run()
+    pupils = none.population.role == R_STUDENT
+    first = small.time.start_weekday
+    weekdays = sum(1 for d in range(365) if (first + d) % 7 < 5)
+    assert none.social.exclusions[pupils].mean() == pytest.approx(
+        daily_rate(0.07) * weekdays, rel=1e-9
+    )
+    assert daily_rate(0.07) * WEEKDAYS_PER_YEAR == pytest.approx(-np.log(0.93))
+    assert not none.social.extra_exclusions.any()
+    # delivered at full strength, as in its virtual trial, from day 30
+    from clssim.trials.design import TrialSettings, trial_scenario
+
+    settings = TrialSettings(before_days=30, after_days=335, residents=1500)
+    scen = trial_scenario(
+        small, "school_liaison", settings, capacity=100, effects={"escalation": 0.5}
+    )
+    liaison = CLSModel(scen, seed=3)
+    liaison.run(steps=4 * 30)
+    soc = liaison.social
+    before_all, before_extra = soc.exclusions.copy(), soc.extra_exclusions.copy()
+    liaison.run()
+    schools = liaison.contract.measures[0].cells
+    at = (liaison.population.role == R_STUDENT) & np.isin(liaison.population.work, schools)
+    added = (soc.extra_exclusions - before_extra)[at].sum()
+    usual = (soc.exclusions - before_all)[at].sum() - added
+    extra = added / usual
+    assert 0.43 < extra < 0.5  # 0.5 at full strength, less while it ramps up (30 days)
+    assert not liaison.social.extra_exclusions[~at].any()
+
+
 def test_employment_support_hires_with_the_days_strength_from_its_first_day(monkeypatch):
     """The monthly hiring round reads the strength computed that day, so the first
     round (on the measure's first day) already has one day of ramp-up."""

@@ -84,6 +84,19 @@ def test_expected_offences_resolve_a_place_effect_counts_cannot(base) -> None:
     assert np.std(expected, ddof=1) < 0.5 * np.std(counted, ddof=1)
 
 
+def test_the_proximity_trial_is_foot_patrol_on_randomly_treated_hot_spots(base) -> None:
+    """Ratcliffe et al.'s design (ODD §7.24): foot beats on 4 treated hot spots cut
+    violence there against control hot spots, more so the more an officer deters."""
+    weak, strong = (
+        run_trial("proximity_beat", base, SMALL, replicates=2, seed=3, effects={"presence": p})
+        for p in (0.05, 1.0)
+    )
+    assert weak.summary()[0]["design"] == "place"
+    key = "violence|relative_change|treated|all"
+    assert np.mean(strong.estimates[key]) < np.mean(weak.estimates[key]) - 0.1
+    assert np.mean(strong.estimates[key]) < -0.2
+
+
 def test_a_force_trial_compares_paired_runs(base) -> None:
     res = run_trial("pj_training", base, SMALL, replicates=2, seed=4).summary()
     assert res[0]["design"] == "force"

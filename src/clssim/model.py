@@ -35,7 +35,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from clssim import social
+from clssim import school, social
 from clssim.clock import EVENING, NIGHT, SLOTS_PER_DAY, Instant, instant
 from clssim.contract.contract import Contract
 from clssim.crime import (
@@ -264,6 +264,8 @@ class CLSModel(mesa.Model):
         efficacy and careers; maintenance recovers."""
         cfg, soc = self.scenario_config, self.social
         self._contract.end_day(t.day)
+        if not t.weekend:  # a school day: the day's expected exclusions (ODD §7.20)
+            school.school_day(soc, self.population, cfg.careers, self.crime_state.p_motivated)
         social.end_of_day(soc, self.population, self.world, cfg, self.crime_state)
         maint = self.world.layers["maintenance"]
         repair = 1.0 - np.exp(-self.repair_mul / cfg.crime.repair_days)

@@ -46,17 +46,19 @@ class Officer(CellAgent):
         return slot in self.shift
 
 
-def beats(world: World, k: int) -> list[np.ndarray]:
-    """Split the map into ``k`` contiguous beats of (almost) equal size.
+def beats(world: World, k: int, cells: np.ndarray | None = None) -> list[np.ndarray]:
+    """Split the map (or only ``cells`` of it) into ``k`` beats of (almost) equal size.
 
     The map is cut into ``≈ sqrt(k · width / height)`` vertical strips; cells
     are ordered strip by strip (row by row within a strip) and the sequence is
-    cut into ``k`` equal runs, so every beat is one connected block.
+    cut into ``k`` equal runs, so every beat of the whole map is one connected
+    block, and a beat of scattered ``cells`` (hot spots) gathers neighbours.
     """
     cols = min(k, max(1, round(math.sqrt(k * world.width / world.height))))
-    x, y = world.xy(np.arange(world.ncells))
+    flat = np.arange(world.ncells) if cells is None else np.unique(np.asarray(cells, np.int64))
+    x, y = world.xy(flat)
     strip = np.minimum(x * cols // world.width, cols - 1)
-    order = np.lexsort((x, y, strip))
+    order = flat[np.lexsort((x, y, strip))]
     return [np.sort(part) for part in np.array_split(order, k)]
 
 
@@ -102,13 +104,25 @@ class PoliceForce:
     def n_officers(self) -> int:
         return len(self.officers)
 
-    def assign_proximity(self, k: int, foot_share: float) -> None:
+    def assign_proximity(self, k: int, foot_share: float, cells: np.ndarray | None = None) -> None:
         """Move ``k`` officers to proximity beats; ``foot_share`` of their time on
         foot, where contacts are ``foot_contact_factor`` times as frequent as
-        from a car, and fair with probability ``proximity_fairness``."""
+        from a car, and fair with probability ``proximity_fairness``.
+
+        The beats tile the whole map, or only ``cells`` (hot spots, an area)
+        when given; an officer never has an empty beat (with fewer cells than
+        officers, some share a cell; with no cells at all, the whole map)."""
         chosen = [o for o in self.officers if not o.proximity][:k]
         home = self.model.population.home
-        for officer, beat in zip(chosen, beats(self.world, max(len(chosen), 1)), strict=False):
+        n = max(len(chosen), 1)
+        cells = None if cells is None or len(cells) == 0 else np.unique(cells)
+        if cells is None:
+            split = beats(self.world, n)
+        elif cells.size >= n:
+            split = beats(self.world, n, cells)
+        else:  # fewer cells than officers: they share them
+            split = [cells[[i % cells.size]] for i in range(n)]
+        for officer, beat in zip(chosen, split, strict=False):
             officer.proximity = True
             officer.strategy = "beat"
             officer.beat = beat

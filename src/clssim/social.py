@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from clssim import school
 from clssim.population import R_STUDENT, Population
 from clssim.world import World
 
@@ -87,6 +88,9 @@ class Social:
     report_mul: np.ndarray  #: multiplies the reporting probability
     violence_report_mul: np.ndarray  #: … for violence (domestic-violence awareness)
     base_motivation: np.ndarray  #: motivation × propensity before careers
+    exclusions: np.ndarray  #: expected school exclusions so far (pupils; ODD §7.20)
+    extra_exclusions: np.ndarray  #: … of them, above the school's usual rate
+    exclusion_extra: np.ndarray  #: exclusions a measure adds per usual one at one's school
     adjacency: sp.csr_array = field(repr=False)
     influence: sp.csr_array = field(repr=False)  #: mean of ties (isolates: their own value)
     integration: np.ndarray = field(repr=False)  #: ties / (ties + saturation)
@@ -171,6 +175,9 @@ def init_social(
         report_mul=np.ones(n),
         violence_report_mul=np.ones(n),
         base_motivation=base_motivation.copy(),
+        exclusions=z.copy(),
+        extra_exclusions=z.copy(),
+        exclusion_extra=z.copy(),
         adjacency=adj,
         influence=influence,
         integration=degree / (degree + ef.tie_saturation),
@@ -408,7 +415,10 @@ def update_careers(soc: Social, pop: Population, careers_cfg, crime_state) -> No
     peers = soc.youth_ties @ delinquent  # share of each youth's ties who are delinquent
     pupil = pop.role == R_STUDENT
     multiplier = soc.arrest_factor * soc.programme_factor
-    multiplier *= 1.0 + car.school_weight * (0.5 - soc.engagement) * pupil
+    engagement = soc.engagement
+    if soc.extra_exclusions.any():  # exclusions above the usual rate disengage (ODD §7.20)
+        engagement = np.clip(engagement - school.engagement_lost(soc, car), 0.0, 1.0)
+    multiplier *= 1.0 + car.school_weight * (0.5 - engagement) * pupil
     multiplier[soc.youth_ids] *= 1.0 + car.peer_weight * peers
     np.clip(soc.base_motivation * multiplier, 0.0, 1.0, out=crime_state.p_motivated)
 

@@ -212,6 +212,7 @@ class Contract:
             sb["participation_base"] + mods.participation_add, 0.0, 1.0
         )
         soc.engagement[:] = np.clip(sb["engagement"] + mods.engagement_add, 0.0, 1.0)
+        soc.exclusion_extra[:] = self._at_school(mods.school_exclusion)
         soc.isolation_relief[:] = mods.isolation_relief
         soc.fear_relief[:] = mods.fear_relief
         soc.programme_factor[:] = mods.programme_factor
@@ -257,6 +258,11 @@ class Contract:
             self.guard += self.mods.school_guard
             self.extra_presence[:-1] = self.mods.school_police
         return self.guard, self.extra_presence
+
+    def _at_school(self, per_cell: np.ndarray) -> np.ndarray:
+        """A per-cell value read at each resident's place of work or school (0 outside
+        the map; only pupils' values are used)."""
+        return np.append(per_cell, 0.0)[self.pop.work]
 
     def _delivery_places(self, day: int) -> dict[str, np.ndarray]:
         places: dict[str, list[np.ndarray]] = {}

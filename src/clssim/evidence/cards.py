@@ -50,6 +50,7 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
     "reporting": ("share of offences reported to the police", True),
     "participation": ("civic participation, collective efficacy", True),
     "school_engagement": ("school engagement and attainment", True),
+    "exclusion": ("exclusionary school discipline (suspensions, expulsions)", False),
 }
 
 #: Effect metrics as the literature reports them.

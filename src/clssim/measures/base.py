@@ -170,6 +170,9 @@ class Measure:
     #: where a place trial measures its outcomes: on the treated cells, or on
     #: them and their neighbours (``"around"``: lots, murals, schools)
     trial_area: ClassVar[Literal["cells", "around"]] = "cells"
+    #: the target its evaluations used, when not its default one (a place trial
+    #: of ``hotspots:K`` treats K hot spots)
+    trial_target: ClassVar[str | None] = None
     #: the named numbers of its effect (see :class:`Param`)
     params: ClassVar[dict[str, Param]] = {}
 

@@ -38,6 +38,9 @@ class Modifiers:
     fear_relief: np.ndarray = _mod("cell", 0.0, "fear removed at the cell (logit of insecurity)")
     school_guard: np.ndarray = _mod("cell", 0.0, "guardianship at schools in school hours")
     school_police: np.ndarray = _mod("cell", 0.0, "liaison officers at schools in school hours")
+    school_exclusion: np.ndarray = _mod(
+        "cell", 0.0, "exclusions added per usual one at the school (liaison officers)"
+    )
     trust_base_add: np.ndarray = _mod("resident", 0.0, "added to the trust baseline")
     participation_add: np.ndarray = _mod("resident", 0.0, "added to the participation baseline")
     engagement_add: np.ndarray = _mod("resident", 0.0, "added to school/work engagement")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from clssim.measures.base import Measure, MeasureContext, Param
 from clssim.measures.modifiers import Modifiers
+from clssim.measures.targets import resolve_cells
 
 
 class ProximityBeat(Measure):
@@ -17,11 +20,18 @@ class ProximityBeat(Measure):
     effect works through the officers themselves, not the modifiers: an
     officer on foot is seen and deters ``1 + (presence − 1) × foot share``
     times as much as a car passing (foot patrol, Ratcliffe et al. 2011).
+
+    Its target is where the beats lie: ``all`` (the default) tiles the whole
+    neighbourhood (community-oriented policing, Gill et al. 2014);
+    ``hotspots:K`` puts them on the diagnosis' K hot spots, ``area:…`` or
+    ``land_use:…`` on those cells (hot-spot foot patrol, as in Philadelphia).
+    The beat cells are kept in ``beat_cells``, not ``cells``: the officers are
+    the delivery, so no partner field worker is sent to them.
     """
 
     kind = "proximity_beat"
     axis = "policing"
-    targets = "people"
+    targets = "cells"
     unit = "officer"
     default_target = "all"
     lead = "police"
@@ -29,21 +39,34 @@ class ProximityBeat(Measure):
     decay_days = 60
     description = "Officers moved from response to proximity beats on foot, with more contacts."
     uses_officers = True
-    trial = "force"
+    #: its trial is Ratcliffe et al.'s: foot beats on randomly allocated hot spots
+    trial = "place"
+    trial_target = "hotspots:4"
+    trial_area = "around"
     params = {
         "presence": Param(
-            1.0, 0.5, 4.0, "deterrence of an officer on foot relative to a car", fit="violence"
+            1.0, 0.05, 1.0, "deterrence of an officer on foot relative to a car", fit="violence"
         ),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officers: list = []  #: the officers it moved
+        self.beat_cells: np.ndarray | None = None  #: cells its beats cover (None: the map)
 
     def on_start(self, ctx: MeasureContext) -> None:
         police = ctx.model.police
+        assigned, _ = self._assigned
+        target = self.cfg.resolved_target
+        if assigned is not None:  # a trial's allocation
+            self.beat_cells = np.asarray(assigned, np.int64)
+        elif target != "all":
+            world = ctx.model.world
+            self.beat_cells = resolve_cells(target, world.ncells, world, ctx.diagnosis, ctx.rng)
         before = {id(o) for o in police.officers if o.proximity}
-        police.assign_proximity(int(self.cfg.capacity), foot_share=self.cfg.intensity)
+        police.assign_proximity(
+            int(self.cfg.capacity), foot_share=self.cfg.intensity, cells=self.beat_cells
+        )
         self.officers = [o for o in police.officers if o.proximity and id(o) not in before]
         weight = 1.0 + (self.p["presence"] - 1.0) * self.cfg.intensity
         for officer in self.officers:
@@ -98,7 +121,14 @@ class PjTraining(Measure):
 
 class SchoolLiaison(Measure):
     """A Safe-School liaison officer at the target schools and the streets
-    around them in school hours (police presence ``× presence × e``)."""
+    around them in school hours (police presence ``× presence × e``).
+
+    An officer at school also turns misbehaviour into formal sanctions: the
+    school's exclusions rise by ``escalation × e`` per usual one (ODD §7.20;
+    school resource officers and exclusionary discipline, Fisher & Hennessy
+    2016), and each exclusion above the usual rate costs the pupil school
+    engagement.
+    """
 
     kind = "school_liaison"
     axis = "policing"
@@ -112,6 +142,9 @@ class SchoolLiaison(Measure):
     trial_area = "around"
     params = {
         "presence": Param(1.0, 0.0, 3.0, "police presence around schools", fit="crime"),
+        "escalation": Param(
+            0.2, 0.0, 1.5, "exclusions added per usual one at a school", fit="exclusion"
+        ),
     }
 
     def on_start(self, ctx: MeasureContext) -> None:
@@ -120,3 +153,4 @@ class SchoolLiaison(Measure):
 
     def effect(self, e: float, mods: Modifiers, ctx: MeasureContext) -> None:
         mods.school_police[self.around] += self.p["presence"] * e
+        mods.school_exclusion[self.cells] += self.p["escalation"] * e

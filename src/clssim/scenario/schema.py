@@ -360,6 +360,21 @@ class CareersConfig(Section):
     memory_days: float = _f(
         180.0, "days", "How long a youth counts as a delinquent peer after offending.", gt=0
     )
+    exclusion_rate: float = _f(
+        0.07,
+        "share/year",
+        "Pupils excluded (suspended, expelled) at least once a school year at a school's "
+        "usual discipline (US public schools, CRDC 2006; no Portuguese figure read).",
+        ge=0,
+        lt=1,
+    )
+    exclusion_engagement: float = _f(
+        0.3,
+        "per exclusion",
+        "School engagement a pupil loses per exclusion above the school's usual rate.",
+        ge=0,
+        le=1,
+    )
 
 
 class Scenario(Section):

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a measure's evaluation design in the model, beside its evidence",
         description="Run the virtual trial of one measure kind (or 'all'): the design "
         "its evaluations used, inside the model. Prints, per outcome, the simulated "
-        "effect with its 95%% CI across replicates beside the evidence's.",
+        "effect with its 95 % CI across replicates beside the evidence's.",
     )
     p.add_argument("kind", help="measure kind (see docs/contract.md), or 'all'")
     p.add_argument("--scenario", help="scenario TOML to run in (default: the default)")

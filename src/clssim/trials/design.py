@@ -71,6 +71,12 @@ def measure_class(kind: str) -> type[Measure]:
         raise ValueError(f"unknown measure kind {kind!r}; allowed: {', '.join(MEASURES)}") from None
 
 
+def trial_target(kind: str) -> str:
+    """The target a trial of ``kind`` allocates on: its evaluations' if it has one."""
+    cls = measure_class(kind)
+    return cls.trial_target or cls.default_target
+
+
 def units_for(kind: str) -> int:
     """Default number of treated units (cells, participants or officers)."""
     cls = measure_class(kind)
@@ -78,8 +84,10 @@ def units_for(kind: str) -> int:
         return 0  # decided from the force in trial_scenario
     if cls.trial == "people":
         return PEOPLE_UNITS
-    form, args = parse_target(cls.default_target)
-    return HOTSPOT_UNITS if form == "hotspots" else 10**6  # land uses: half of them
+    form, args = parse_target(trial_target(kind))
+    if form == "hotspots":  # the evaluations' K, else the default number of hot spots
+        return args[0] if cls.trial_target else HOTSPOT_UNITS
+    return 10**6  # land uses: half of them
 
 
 def trial_scenario(
@@ -162,7 +170,7 @@ def allocate_places(model, kind: str, units: int, rng: np.random.Generator) -> P
     """
     world = model.world
     cls = measure_class(kind)
-    form, args = parse_target(cls.default_target)
+    form, args = parse_target(trial_target(kind))
     if form == "hotspots":
         risk = (
             model.expected.cell.sum(axis=1)  # the before period's expected offences

@@ -23,7 +23,7 @@ from clssim.clock import SLOTS_PER_DAY
 from clssim.evidence import Card, load_cards
 from clssim.evidence.metrics import from_scale, to_scale
 from clssim.model import CLSModel
-from clssim.population import R_EMPLOYED
+from clssim.population import R_EMPLOYED, R_STUDENT
 from clssim.scenario import Scenario, scenario_from_dict
 from clssim.trials.design import (
     TrialSettings,
@@ -161,7 +161,9 @@ def run_replicate(task: dict[str, Any]) -> dict[str, Any]:
     done = {"run_id": task.get("run_id", 0), "seed": seed}
     if cls.trial == "force":
         return done | _force(base, kind, settings, seed, effects, rows, before)
-    scen = trial_scenario(base, kind, settings, capacity=max(units, 1), effects=effects)
+    # a measure that uses officers (beats on hot spots) gets a contract's default staff
+    capacity = PROXIMITY_OFFICERS if cls.uses_officers else max(units, 1)
+    scen = trial_scenario(base, kind, settings, capacity=capacity, effects=effects)
     model = CLSModel(scen, seed=seed, expected_offences=True)
     _step_to(model, before)
     rng = np.random.default_rng([seed, ALLOCATION_SALT])
@@ -199,6 +201,7 @@ def _snapshot(model: CLSModel, rows: list[Row]) -> dict[str, Any]:
         "cell_expected": model.expected.cell.copy(),
         "person_expected": model.expected.person.copy(),
         "offences": model.crime_state.offences.copy(),
+        "exclusions": model.social.exclusions.copy(),
     }
     for r in rows:
         if r.outcome in STATE or r.outcome == "employment":
@@ -222,6 +225,15 @@ def _estimate(model, row: Row, design: str, arms, snap, before: int, *, expected
             ta = _counts(now, t_cells, types) - tb
             ca = _counts(now, c_cells, types) - cb
             return did_counts(metric, tb, ta, cb, ca)
+        if o == "exclusion":  # pupils of the treated vs control schools, after
+            pupil = model.population.role == R_STUDENT
+            work = model.population.work
+            t = np.flatnonzero(pupil & np.isin(work, arms.treated))
+            c = np.flatnonzero(pupil & np.isin(work, arms.control))
+            if t.size < 2 or c.size < 2:
+                return math.nan
+            after = model.social.exclusions - snap["exclusions"]
+            return compare_groups(metric, after[t], after[c], up)
         if o in STATE:
             t = _ages_mask(model, arms.near_treated, row.ages)
             c = _ages_mask(model, arms.near_control, row.ages)
