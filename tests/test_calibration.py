@@ -93,3 +93,60 @@ def test_a_measure_calibrates_end_to_end_and_resumes(tmp_path) -> None:
     )
     assert len([json.loads(x) for x in journal.read_text().splitlines()[:5]]) == 5
     assert again["params"] == entry["params"]
+
+
+def test_the_baseline_fit_scales_every_reporting_probability_and_keeps_their_order() -> None:
+    from clssim.calibration.baseline import PARAMS, overrides
+    from clssim.scenario import load_scenario
+
+    scen = load_scenario(None)
+    assert [p.path for p in PARAMS][1] == "crime.report_scale"
+    theta = [0.05, 1.2, -2.0]
+    over = overrides(theta, scen)
+    assert over["crime.motivation"] == 0.05 and over["insecurity.intercept"] == -2.0
+    kinds = ("burglary", "theft", "violence", "vandalism")
+    for k in kinds:
+        base = getattr(scen.crime, k).report_probability
+        assert over[f"crime.{k}.report_probability"] == pytest.approx(min(1.0, 1.2 * base))
+    ranked = sorted(kinds, key=lambda k: over[f"crime.{k}.report_probability"])
+    assert ranked == sorted(kinds, key=lambda k: getattr(scen.crime, k).report_probability)
+
+
+def test_the_baseline_fit_runs_resumes_and_moves_the_level_with_motivation(tmp_path) -> None:
+    """A tiny end-to-end fit: every design point is journaled, a resumed fit runs
+    nothing again, and recorded crime rises with the motivation scale."""
+    from clssim.calibration.baseline import calibrate_baseline
+    from clssim.scenario import load_scenario
+
+    scen = load_scenario(None).with_overrides({"population.residents": 400})
+    doc = calibrate_baseline(scen, tmp_path, points=10, replicates=1, years=0.3, seed=1)
+    rows = [json.loads(x) for x in (tmp_path / "journal-baseline.jsonl").read_text().splitlines()]
+    assert len(rows) == 10 and set(doc["params"]) == {
+        "crime.motivation",
+        "crime.report_scale",
+        "insecurity.intercept",
+    }
+    theta = np.array([r["theta"][0] for r in rows])
+    level = np.array([r["values"]["recorded_per_1000_per_year"] for r in rows])
+    assert np.corrcoef(theta, level)[0, 1] > 0.5
+    again = calibrate_baseline(
+        scen, tmp_path, points=10, replicates=1, years=0.3, seed=1, resume=True
+    )
+    assert again["params"] == doc["params"] and again["fit"]["runs"] == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["calibrate", "--baseline", "street_lighting"], "takes no measure kinds"),
+        (["calibrate", "--baseline", "--install"], "--install is for measures"),
+        (["calibrate", "--baseline", "--points", "5"], "--points = 5"),
+    ],
+)
+def test_calibrate_baseline_refuses_bad_options_in_one_line(args, fragment, tmp_path, capsys):
+    from clssim.cli import main
+
+    assert main([*args, "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0]
+    assert not (tmp_path / "c").exists()

@@ -42,6 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also make it the catalogue's default (src/clssim/evidence/calibration.json)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "--baseline",
+        action="store_true",
+        help="fit the baseline's free parameters (crime scale, reporting scale, insecurity "
+        "intercept) to recorded crime, reporting and fear instead of measures "
+        "(--points default 18, --replicates 2, two-year runs)",
+    )
     p.set_defaults(func=cmd_calibrate)
 
 
@@ -58,6 +65,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from clssim.results import output_dir
     from clssim.trials import TrialSettings, base_scenario
 
+    if args.baseline:
+        return _cmd_baseline(args)
     kinds = args.kinds or [k for k in MEASURES if fitted_params(k)]
     for k in kinds:
         if k not in MEASURES:
@@ -125,3 +134,52 @@ def summary_line(kind: str, entry: dict) -> str:
         for n, p in entry["params"].items()
     ]
     return f"{kind}: {'; '.join(parts)} (ESS {entry['fit']['ess']})"
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    """``clssim calibrate --baseline``: the baseline's free parameters."""
+    from clssim.calibration.baseline import BASELINE_FILE, calibrate_baseline
+    from clssim.experiments.executors import make_executor
+    from clssim.results import output_dir
+    from clssim.scenario import load_scenario
+
+    if args.kinds:
+        raise ScenarioError("calibrate --baseline takes no measure kinds")
+    if args.install:
+        raise ScenarioError(
+            "calibrate --baseline: --install is for measures; a fitted baseline becomes "
+            "the scenario defaults by a reviewed change (docs/calibration/README.md)"
+        )
+    points = 18 if args.points is None else args.points
+    replicates = 2 if args.replicates == 4 else args.replicates  # its own default
+    if points < 10:
+        raise ScenarioError(f"option --points = {points}: at least 10 are needed")
+    if replicates < 1:
+        raise ScenarioError(f"option --replicates = {replicates}: at least 1 is needed")
+    out = output_dir(args.out)
+    scenario = load_scenario(args.scenario).with_overrides({"contract": None, "shocks": []})
+    if args.residents is not None:
+        scenario = scenario.with_overrides({"population.residents": args.residents})
+    executor = make_executor(args.workers, args.scheduler)
+    try:
+        doc = calibrate_baseline(
+            scenario,
+            out,
+            points=points,
+            replicates=replicates,
+            seed=args.seed,
+            executor=executor,
+            resume=args.resume,
+            progress=None if args.quiet else (lambda s: print(s, end="\r", file=sys.stderr)),
+        )
+    finally:
+        executor.close()
+    path = out / BASELINE_FILE
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    if not args.quiet:
+        for name, p in doc["params"].items():
+            lo, hi = p["ci"]
+            edge = "  (at its range's edge)" if p["at_bound"] else ""
+            print(f"{name}: {p['median']:.4g} [{lo:.4g}, {hi:.4g}]{edge}", file=sys.stderr)
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
