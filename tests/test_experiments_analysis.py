@@ -20,10 +20,13 @@ import pytest
 from clssim.cli import main
 from clssim.experiments import sensitivity
 from clssim.experiments.compare import (
+    adjust_p,
     compare_callable,
     compare_table,
     cost_effectiveness,
+    format_table,
     paired_difference,
+    ratio_ci,
 )
 from clssim.experiments.store import load
 from tiny import tiny_scenario
@@ -97,6 +100,75 @@ def test_cost_effectiveness_recovers_a_known_ratio():
     assert row["ci_low"] <= 1.5 <= row["ci_high"]
     assert row["per_10000_eur"] == pytest.approx(1.5, abs=0.3)
     assert cost_effectiveness(runs.drop(columns="cost_eur"), ["base", "variant"]).empty
+
+
+def test_holm_and_bh_adjust_as_their_definitions_say():
+    p = np.array([0.01, 0.04, 0.03, 0.005, np.nan])
+    # Holm: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1, then a running maximum
+    assert adjust_p(p, "holm")[:4] == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(adjust_p(p, "holm")[4])
+    # Benjamini-Hochberg: p_(k) m / k, then a running minimum from the top
+    assert adjust_p(p, "bh")[:4] == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert adjust_p(p, "none")[:4] == pytest.approx(p[:4])
+    with pytest.raises(ValueError, match="allowed: holm, bh, none"):
+        adjust_p(p, "bonferroni")
+
+
+def noise_outputs(params, seed):
+    """Twenty outputs with no effect at all and one with a large one."""
+    rng = np.random.default_rng([seed, params["arm_id"]])
+    out = {f"null_{k}": rng.normal() for k in range(20)}
+    out["real"] = rng.normal() - 5.0 * params["arm_id"]
+    return out
+
+
+def test_stars_are_corrected_for_the_many_outputs_of_a_comparison():
+    """Unadjusted, some of twenty null outputs come out 'significant' across seeds;
+    Holm keeps the family-wise error near 5 % and still finds the real effect."""
+    arms = {"base": {"arm_id": 0}, "variant": {"arm_id": 1}}
+    false_raw = false_holm = found = 0
+    for k in range(40):
+        _, table = compare_callable(noise_outputs, arms, replicates=8, root_seed=100 * k)
+        rows = table[~table["baseline"]]
+        null = rows[rows["output"] != "real"]
+        false_raw += bool((null["p_value"] < 0.05).any())
+        false_holm += bool((null["p_adjusted"] < 0.05).any())
+        found += bool(rows[rows["output"] == "real"]["p_adjusted"].iloc[0] < 0.05)
+    assert false_raw >= 16  # 1 − 0.95^20 ≈ 64 % of comparisons, in expectation
+    assert false_holm <= 6 and found == 40
+    text = format_table(table)
+    assert "Holm-adjusted p < 0.05 across the comparison's 21 tests" in text
+
+
+def test_ratio_intervals_are_bca_and_cover_a_known_ratio():
+    """The cost-effectiveness and benefit-cost ratios get a BCa interval (scipy's),
+    which covers the true ratio of means near its nominal rate at 30 pairs."""
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    cost = rng.lognormal(np.log(1000), 0.6, 12)
+    effect = 2.0 * cost * rng.lognormal(0, 0.5, 12)
+    ratio, lo, hi = ratio_ci(effect, cost, 1.0, 0.95, 2000, np.random.default_rng(5))
+    assert lo < ratio < hi
+    seed = int(np.random.default_rng(5).integers(2**32))
+    ref = stats.bootstrap(
+        (effect, cost),
+        lambda e, c, axis=-1: e.mean(axis) / c.mean(axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=2000,
+        method="BCa",
+        rng=np.random.default_rng(seed),
+    ).confidence_interval
+    assert (lo, hi) == pytest.approx((ref.low, ref.high))
+    assert ratio_ci(np.full(5, 3.0), np.full(5, 2.0), 1.0, 0.95, 500, rng) == (1.5, 1.5, 1.5)
+    covered, trials = 0, 200
+    for _ in range(trials):
+        c = rng.lognormal(np.log(1000), 0.6, 30)
+        e = 2.0 * c * rng.lognormal(0, 0.5, 30) / np.exp(0.125)  # E[e] / E[c] = 2
+        _, lo, hi = ratio_ci(e, c, 1.0, 0.95, 1000, rng)
+        covered += lo <= 2.0 <= hi
+    assert 0.88 <= covered / trials <= 0.99
 
 
 def test_compare_table_pairs_by_replicate_and_skips_failed_runs():

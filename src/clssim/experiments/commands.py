@@ -79,6 +79,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: the headline indicators, and costs when the scenarios have them)",
     )
     cp.add_argument("--seed", type=int, help="first seed (default: the baseline's seed)")
+    cp.add_argument(
+        "--multiplicity",
+        choices=("holm", "bh", "none"),
+        default="holm",
+        help="correction of the p-values across the comparison's outputs and arms: Holm "
+        "(family-wise error, the default), bh (Benjamini-Hochberg false discovery rate) "
+        "or none; the stars of the table use it",
+    )
     _fixed_effects_option(cp)
     cp.add_argument(
         "--no-run-files",
@@ -264,7 +272,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     if not report.complete:
         return 1
-    table, ce = write_comparison(out, plan, load(out), scenarios)
+    table, ce = write_comparison(out, plan, load(out), scenarios, multiplicity=args.multiplicity)
     plots.compare_plot(table, out / "comparison.png")
     if not args.quiet:
         seeds = f"seeds {plan.root_seed}–{plan.root_seed + plan.replicates - 1}"

@@ -14,9 +14,21 @@ completed), its p-value, and the relative change (difference / baseline
 mean; its interval is the difference's interval over the baseline mean,
 ignoring the baseline mean's own uncertainty).
 
+**Multiplicity.** A comparison tests every output of every arm against the
+baseline; at 5 % each, one of twenty true nulls would be starred. The table
+therefore adds ``p_adjusted``, corrected across the family of the
+comparison's tests (every (output, arm) pair except costs, which are
+accounting, not estimates): Holm's step-down method by default (it controls
+the chance of any false claim), or Benjamini–Hochberg (the expected share
+of false claims among those made) with ``multiplicity="bh"``. The star of
+the printed table marks ``p_adjusted < 1 − level``; the intervals are not
+adjusted (they are each output's own 95 % interval).
+
 When the runs have a cost (``cost_eur``), cost-effectiveness is reported:
 offences prevented and insecurity reduced per €10,000 of extra cost, each
-with a paired bootstrap interval over replicates.
+with a paired bias-corrected and accelerated (BCa) bootstrap interval over
+replicates (a ratio of means is skewed; the percentile interval covers it
+less often than it claims, Efron 1987).
 
 The core — :func:`paired_difference`, :func:`compare_table`,
 :func:`cost_effectiveness` — works on any runs table with an arm column and a
@@ -32,6 +44,7 @@ import inspect
 import json
 import math
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,6 +73,8 @@ DEFAULT_OUTPUTS = (
     "mean_insecurity_last_year",
 )
 COST = "cost_eur"
+#: multiplicity corrections :func:`adjust_p` knows
+MULTIPLICITY = ("holm", "bh", "none")
 #: Cost-effectiveness: output → (what a fall of it is called, sign of "good").
 EFFECTS = {
     "offences_true": "offences prevented",
@@ -114,6 +129,35 @@ def paired_difference(
     return out
 
 
+def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
+    """P-values adjusted for multiplicity across the finite entries of ``p``:
+    Holm's step-down (family-wise error), Benjamini–Hochberg (false discovery
+    rate) or ``none``; NaN stays NaN."""
+    if method not in MULTIPLICITY:
+        raise ValueError(f"multiplicity {method!r}; allowed: {', '.join(MULTIPLICITY)}")
+    p = np.asarray(p, dtype=float)
+    out = p.copy()
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if method == "none" or m == 0:
+        return out
+    q = p[ok]
+    if method == "bh":
+        out[ok] = stats.false_discovery_control(q, method="bh")
+        return out
+    order = np.argsort(q, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * q[order])
+    holm = np.empty(m)
+    holm[order] = np.minimum(stepped, 1.0)
+    out[ok] = holm
+    return out
+
+
+def is_cost(output: str) -> bool:
+    """Costs are accounting, not estimates: outside the multiplicity family."""
+    return output == COST or output.startswith("spend_") or output.endswith("_eur")
+
+
 def _pivot(runs: pd.DataFrame, arm_col: str, output: str) -> pd.DataFrame:
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
     return ok.pivot_table(index="replicate", columns=arm_col, values=output, aggfunc="first")
@@ -126,9 +170,11 @@ def compare_table(
     *,
     arm_col: str = "arm",
     level: float = 0.95,
+    multiplicity: str = "holm",
 ) -> pd.DataFrame:
     """One row per (output, arm): the arm's mean and, for every arm but the first
-    (the baseline), the paired difference against the baseline."""
+    (the baseline), the paired difference against the baseline, with its p-value
+    adjusted across the comparison's tests (``p_adjusted``, see the module text)."""
     rows = []
     for output in outputs:
         wide = _pivot(runs, arm_col, output).reindex(columns=arms)
@@ -161,6 +207,13 @@ def compare_table(
     for col in ("pairs", "diff", "ci_low", "ci_high", "p_value", "rel_change"):
         if col not in table:
             table[col] = math.nan
+    family = (~table["baseline"]) & ~table["output"].map(is_cost)
+    table["p_adjusted"] = math.nan
+    table.loc[family, "p_adjusted"] = adjust_p(
+        table.loc[family, "p_value"].to_numpy(dtype=float), multiplicity
+    )
+    table.attrs["multiplicity"] = multiplicity
+    table.attrs["tests"] = int(np.isfinite(table.loc[family, "p_value"]).sum())
     return table
 
 
@@ -224,21 +277,42 @@ def ratio_ci(
     rng: np.random.Generator,
 ) -> tuple[float, float, float]:
     """``mean(effect) / mean(cost) × per`` over paired replicates, with a paired
-    percentile bootstrap interval (NaN without a positive extra cost)."""
+    BCa bootstrap interval (Efron 1987; ``scipy.stats.bootstrap``), or the
+    percentile interval where BCa is undefined (every resample alike); NaN
+    without a positive extra cost."""
     n = effect.size
     extra = float(cost.mean()) if n else math.nan
     if not n or not extra > 0:
         return math.nan, math.nan, math.nan
     ratio = float(effect.mean() / extra * per)
     lo = hi = math.nan
-    if n >= 2:
-        idx = rng.integers(0, n, size=(n_boot, n))
-        mc, me = cost[idx].mean(axis=1), effect[idx].mean(axis=1)
+    if n < 2:
+        return ratio, lo, hi
+
+    def statistic(e: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
+        mc = c.mean(axis=axis)
         with np.errstate(divide="ignore", invalid="ignore"):
-            boot = np.where(mc > 0, me / mc * per, np.nan)
-        boot = boot[np.isfinite(boot)]
-        if boot.size:
-            lo, hi = (float(x) for x in np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2]))
+            return np.where(mc > 0, e.mean(axis=axis) / mc * per, np.nan)
+
+    if np.ptp(effect) == 0 and np.ptp(cost) == 0:  # no spread: the ratio is exact
+        return ratio, ratio, ratio
+    seed = int(rng.integers(2**32))
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degenerate BCa: fall back below
+            res = stats.bootstrap(
+                (effect, cost),
+                statistic,
+                paired=True,
+                vectorized=True,
+                n_resamples=n_boot,
+                confidence_level=level,
+                method=method,
+                rng=np.random.default_rng(seed),
+            )
+        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        if math.isfinite(lo) and math.isfinite(hi):
+            break
     return ratio, lo, hi
 
 
@@ -486,14 +560,19 @@ def compare_plan(
 
 
 def write_comparison(
-    out: Path, plan: Plan, runs: pd.DataFrame, scenarios: dict[str, Any], level: float = 0.95
+    out: Path,
+    plan: Plan,
+    runs: pd.DataFrame,
+    scenarios: dict[str, Any],
+    level: float = 0.95,
+    multiplicity: str = "holm",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write comparison.csv/json, cost_effectiveness.csv and arms/*.toml into ``out``."""
     from clssim.results import scenario_toml
 
     arms = plan.meta["arms"]
     runs, fixed_runs = evidence_and_fixed(runs)
-    table = compare_table(runs, arms, plan.meta["compared"], level=level)
+    table = compare_table(runs, arms, plan.meta["compared"], level=level, multiplicity=multiplicity)
     ce = cost_effectiveness(runs, arms, level=level)
     bc = benefit_cost(runs, arms, level=level)
     table.to_csv(out / "comparison.csv", index=False)
@@ -513,6 +592,7 @@ def write_comparison(
         "outputs": plan.meta["compared"],
         "run_files": plan.run_files is not None,
         "confidence_level": level,
+        "multiplicity": {"method": multiplicity, "tests": table.attrs.get("tests", 0)},
         "comparison": _records(table),
         "cost_effectiveness": _records(ce),
         "benefit_cost": _records(bc),
@@ -621,18 +701,28 @@ def format_table(table: pd.DataFrame, level: float = 0.95) -> str:
         line = f"{out:<{width_o}}  {rec['arm']:<{width_a}}  {mean:>10}"
         if not rec["baseline"]:
             diff = _ci(rec["diff"], rec["ci_low"], rec["ci_high"], eur=eur)
-            sig = " *" if rec["ci_low"] > 0 or rec["ci_high"] < 0 else ""
+            p_adj = rec.get("p_adjusted", math.nan)
+            sig = " *" if math.isfinite(p_adj) and p_adj < 1 - level else ""
             rel = rec["rel_change"]
             rel_s = f"{rel:+.1%}" if math.isfinite(rel) else "n/a"
             line += f"  {diff:<34}  {rel_s}{sig}"
         lines.append(line)
-    lines.append(f"(* the {pct} interval of the paired difference excludes 0)")
+    method = table.attrs.get("multiplicity", "holm")
+    tests = table.attrs.get("tests", 0)
+    name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}.get(method)
+    if name:
+        lines.append(
+            f"(* {name}-adjusted p < {1 - level:.2g} across the comparison's {tests} tests, "
+            f"costs excluded; intervals are each output's own {pct} interval)"
+        )
+    else:
+        lines.append(f"(* unadjusted p < {1 - level:.2g}: {tests} tests, no correction)")
     return "\n".join(lines)
 
 
 def format_ce(ce: pd.DataFrame) -> str:
     col = next(c for c in ce.columns if c.startswith("per_"))
-    lines = [f"cost-effectiveness (per €{PER_EUR:,} of extra cost, 95% bootstrap CI):"]
+    lines = [f"cost-effectiveness (per €{PER_EUR:,} of extra cost, 95% BCa bootstrap CI):"]
     for rec in ce.to_dict(orient="records"):
         lines.append(
             f"  {rec['arm']}: +€{rec['extra_cost_eur']:,.0f}; {rec['effect']}: "
