@@ -116,3 +116,25 @@ def test_the_report_names_the_evidence_behind_each_measure(tmp_path, fake_calibr
     assert "no evaluation behind" in text  # the plan rests on a measure without evidence
     assert "share of variance from the evidence" in text
     assert "Benefit–cost" in text and "benefit–cost ratio" in text
+
+
+def test_the_report_warns_when_a_plan_moves_a_measure_off_its_calibrated_design():
+    """proximity_beat is calibrated on hot-spot foot beats (Philadelphia): a plan that
+    walks its beats over the whole map is told the effect is carried over."""
+    from clssim.report.build import _transfer_warning
+
+    class Stub:
+        def __init__(self):
+            self.html = []
+
+        def raw(self, text):
+            self.html.append(text)
+
+    rep = Stub()
+    _transfer_warning(rep, {"proximity_beat": {"all"}, "street_lighting": {"all"}})
+    assert len(rep.html) == 1
+    assert "proximity_beat (here on all; calibrated on hotspots:4)" in rep.html[0]
+    assert "street_lighting" not in rep.html[0]  # no design of its own to leave
+    rep = Stub()
+    _transfer_warning(rep, {"proximity_beat": {"hotspots:12"}})
+    assert rep.html == []  # hot spots, as calibrated: no warning

@@ -267,8 +267,9 @@ def _key_results(rep: Report, study: Study, table: pd.DataFrame) -> None:
             rep.raw(f'<div class="warn">{w}</div>')
 
 
-def _plan_kinds(study: Study) -> dict[str, list[str]]:
-    """Each measure kind of the compared arms → the arms that fund it."""
+def _plan_kinds(study: Study, targets: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
+    """Each measure kind of the compared arms → the arms that fund it (and, into
+    ``targets`` when given, kind → the targets it is funded on)."""
     from clssim.scenario import load_scenario
 
     kinds: dict[str, list[str]] = {}
@@ -281,10 +282,35 @@ def _plan_kinds(study: Study) -> dict[str, list[str]]:
         except ScenarioError:
             continue
         for m in scenario.contract.measures if scenario.contract else []:
+            if targets is not None:
+                targets.setdefault(m.kind, set()).add(m.resolved_target)
             kinds.setdefault(m.kind, [])
             if arm not in kinds[m.kind]:
                 kinds[m.kind].append(arm)
     return kinds
+
+
+def _transfer_warning(rep: Report, targets: dict[str, set[str]]) -> None:
+    """Warn where a plan funds a measure on a kind of target other than the one
+    its effect was calibrated on (its evaluations' design, ``trial_target``)."""
+    from clssim.measures import MEASURES, parse_target
+
+    moved = []
+    for kind, used in sorted(targets.items()):
+        cls = MEASURES.get(kind)
+        if cls is None or not cls.trial_target:
+            continue
+        form = parse_target(cls.trial_target)[0]
+        other = sorted(t for t in used if parse_target(t)[0] != form)
+        if other:
+            moved.append(f"{kind} (here on {', '.join(other)}; calibrated on {cls.trial_target})")
+    if moved:
+        rep.raw(
+            '<div class="warn">Calibrated on another kind of place than this plan uses: '
+            + html.escape("; ".join(moved))
+            + ". The effect fitted where the evaluations measured it is carried over "
+            "to places no evaluation measured (ODD §7.24).</div>"
+        )
 
 
 def _evidence(rep: Report, study: Study) -> None:
@@ -294,7 +320,8 @@ def _evidence(rep: Report, study: Study) -> None:
 
     if study.kind != "compare" or study.comparison is None:
         return
-    kinds = _plan_kinds(study)
+    targets: dict[str, set[str]] = {}
+    kinds = _plan_kinds(study, targets)
     if not kinds:
         return
     cards, calibrated = load_cards(), load_calibration().get("kinds", {})
@@ -336,6 +363,7 @@ def _evidence(rep: Report, study: Study) -> None:
             + " on a deliberately wide prior. Whatever part of a plan's effect comes "
             "from these measures is an assumption, not a finding.</div>"
         )
+    _transfer_warning(rep, targets)
     if not calibrated:
         rep.p(
             "No calibration ships with this version: every measure ran with its "
