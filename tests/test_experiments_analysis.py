@@ -383,3 +383,76 @@ def test_sensitivity_refuses_a_factorial_design_and_bad_samples(tmp_path, capsys
     assert main(["sensitivity", str(fact), "--out", str(tmp_path / "o")]) == 2
     assert "needs 'morris' or 'sobol'" in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------ precision
+
+
+def test_replicates_needed_is_the_smallest_n_whose_interval_excludes_zero():
+    from scipy import stats
+
+    from clssim.experiments.precision import replicates_needed
+
+    n = replicates_needed(1.0, 2.0)
+    half = lambda k: stats.t.ppf(0.975, k - 1) * 2.0 / np.sqrt(k)  # noqa: E731
+    assert half(n) < 1.0 <= half(n - 1)
+    assert replicates_needed(-1.0, 2.0) == n  # the sign does not matter
+    assert replicates_needed(0.0, 2.0) == 0 and replicates_needed(1.0, 0.0) == 2
+
+
+def test_compare_precision_adds_batches_until_met_and_equals_one_run(tmp_path, capsys):
+    """--precision adds --replicates at a time until the primary output's relative
+    change is known to the target, says so, and gives the very runs a single
+    comparison of that many replicates gives (same seeds, nothing run twice)."""
+    base = write(tmp_path / "base.toml", tiny_scenario("base"))
+    more = write(tmp_path / "more.toml", tiny_scenario("more", officers=30))
+    args = [str(base), str(more), "--replicates", "3", "--outputs", "mean_insecurity"]
+    args += ["--workers", "0", "--no-run-files", "--quiet"]
+    assert main(["compare", *args, "--precision", "0.12%", "--out", str(tmp_path / "p")]) == 0
+    info = json.loads((tmp_path / "p" / "comparison.json").read_text())["precision"]
+    assert info["output"] == "mean_insecurity" and info["met"]
+    assert info["replicates"] % 3 == 0 and info["replicates"] > 3
+    assert [n for n, _ in info["history"]] == list(range(3, info["replicates"] + 1, 3))
+    assert info["history"][-1][1] <= 0.0012 < info["history"][-2][1]
+    n = str(info["replicates"])
+    assert main(["compare", *args, "--replicates", n, "--out", str(tmp_path / "one")]) == 0
+    a, b = (
+        load(tmp_path / d).sort_values(["arm", "seed"]).reset_index(drop=True) for d in ("p", "one")
+    )
+    cols = [c for c in a.columns if c not in ("runtime_s", "worker")]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    # a cap below the need: stops there and says the target was not met
+    assert (
+        main(
+            [
+                "compare",
+                *args[:-1],
+                "--precision",
+                "0.1%",
+                "--max-replicates",
+                "6",
+                "--out",
+                str(tmp_path / "cap"),
+            ]
+        )
+        == 0
+    )
+    assert "precision target NOT met" in capsys.readouterr().out
+    info = json.loads((tmp_path / "cap" / "comparison.json").read_text())["precision"]
+    assert info["replicates"] == 6 and not info["met"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--precision", "150%"], "--precision = 150%"),
+        (["--precision", "five"], "--precision = five"),
+        (["--precision", "5%", "--max-replicates", "2"], "--max-replicates = 2"),
+        (["--precision", "5%", "--primary", "nope"], "--primary = nope"),
+    ],
+)
+def test_compare_precision_refuses_bad_options(tmp_path, capsys, extra, fragment):
+    base = write(tmp_path / "base.toml", tiny_scenario("base"))
+    args = ["compare", str(base), str(base), "--replicates", "3", "--workers", "0"]
+    assert main([*args, "--out", str(tmp_path / "x"), *extra]) == 2
+    assert fragment in one_error_line(capsys.readouterr().err)

@@ -96,6 +96,8 @@ def test_uncertain_effects_are_called_uncertain(tmp_path):
     text = build_report(d).read_text(encoding="utf-8")
     key = text[text.index(">Key results<") :]
     assert key.count("uncertain") >= 3
+    # and how many replicates a difference of the size seen would need
+    assert "paired replicates would resolve a difference of this size" in key
 
 
 def test_recorded_crime_divergence_is_flagged():

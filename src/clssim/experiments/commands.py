@@ -10,9 +10,12 @@ finished run: rerun it with ``--resume``.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from clssim.experiments.methods import METHODS, analysis_names, one_of
 from clssim.scenario import ScenarioError
@@ -80,6 +83,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     cp.add_argument("--seed", type=int, help="first seed (default: the baseline's seed)")
     cp.add_argument(
+        "--precision",
+        metavar="PCT",
+        help="add --replicates replicates at a time until the 95%% CI of the primary "
+        "output's relative change is at most ±PCT (e.g. 5%% = ±5 points), or "
+        "--max-replicates is reached",
+    )
+    cp.add_argument(
+        "--max-replicates",
+        type=int,
+        default=100,
+        help="cap on the replicates --precision may add up to (default 100)",
+    )
+    cp.add_argument(
+        "--primary",
+        metavar="OUTPUT",
+        help="the output --precision applies to (default: offences_true_last_year, "
+        "else the first compared output)",
+    )
+    cp.add_argument(
         "--multiplicity",
         choices=("holm", "bh", "none"),
         default="holm",
@@ -126,6 +148,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     _executor_options(mx)
     mx.set_defaults(func=cmd_mixes)
 
+    rb = sub.add_parser(
+        "robust",
+        help="judge plans across sampled futures: regret, satisficing, futures of failure",
+        description="Run every PLAN in each of N futures sampled from the uncertainties "
+        "(common random numbers across plans) and report, per plan, the outcome's "
+        "distribution, its regret against the best plan in each future, the share of "
+        "futures in which it meets the goal, and where it fails (PRIM).",
+    )
+    rb.add_argument("plans", nargs="+", metavar="PLAN", help="reference plan, then the others")
+    rb.add_argument("--scenarios", type=int, default=50, help="futures to sample (default 50)")
+    rb.add_argument(
+        "--uncertainties",
+        metavar="FILE",
+        help="TOML file with an [uncertainties] table of path = [low, high] (default: "
+        "the built-in ranges, docs/experiments.md)",
+    )
+    rb.add_argument(
+        "--goal-output",
+        default=None,
+        help="outcome judged, lower is better (default offences_true_last_year)",
+    )
+    rb.add_argument(
+        "--goal-change",
+        default="-5%",
+        help="a plan meets the goal in a future when its outcome changes by at most this "
+        "against the reference plan there (default -5%%)",
+    )
+    rb.add_argument("--seed", type=int, help="root seed and futures' seed (default: the plan's)")
+    _executor_options(rb)
+    rb.set_defaults(func=cmd_robust)
+
 
 def _fixed_effects_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -150,8 +203,15 @@ def _out(args: argparse.Namespace, name: str) -> Path:
     return output_dir(out)
 
 
-def _run(plan, out: Path, args: argparse.Namespace, experiment_text: str | None = None):
-    """Run ``plan`` into ``out``; returns the report, or None when interrupted."""
+def _run(
+    plan,
+    out: Path,
+    args: argparse.Namespace,
+    experiment_text: str | None = None,
+    executor: Any = None,
+):
+    """Run ``plan`` into ``out`` (on ``executor`` if given, else the one the options
+    ask for); returns the report, or None when interrupted."""
     from clssim.experiments.sweep import run_plan
 
     if args.workers is not None and args.workers < 0:
@@ -166,6 +226,7 @@ def _run(plan, out: Path, args: argparse.Namespace, experiment_text: str | None 
         report = run_plan(
             plan,
             out,
+            executor=executor,
             workers=args.workers,
             scheduler=args.scheduler,
             connect_timeout=args.connect_timeout,
@@ -252,14 +313,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise ScenarioError("option --outputs: give at least one output")
     _check_seed(args.seed)
     out = _out(args, "compare")
-    plan = compare_plan(
-        args.scenarios,
-        replicates=args.replicates,
-        outputs=outputs,
-        root_seed=args.seed,
-        run_files=None if args.no_run_files else out,
-        fixed_effects=args.fixed_effects,
-    )
+    target = _precision(args)
+
+    def make_plan(replicates: int):
+        return compare_plan(
+            args.scenarios,
+            replicates=replicates,
+            outputs=outputs,
+            root_seed=args.seed,
+            run_files=None if args.no_run_files else out,
+            fixed_effects=args.fixed_effects,
+        )
+
+    plan = make_plan(args.replicates)
+    if args.primary is not None and args.primary not in plan.meta["compared"]:
+        raise ScenarioError(
+            f"option --primary = {args.primary}: not a compared output; allowed: "
+            + ", ".join(plan.meta["compared"])
+        )
     scenarios = {
         arm: fixed(load_scenario(path)) if args.fixed_effects else load_scenario(path)
         for arm, path in zip(plan.meta["arms"], args.scenarios, strict=True)
@@ -267,12 +338,52 @@ def cmd_compare(args: argparse.Namespace) -> int:
     warnings = (s.horizon_warning("time.years") for s in scenarios.values())
     for warning in dict.fromkeys(w for w in warnings if w is not None):  # after every check
         print(f"clssim: warning: {warning}", file=sys.stderr)
-    report = _run(plan, out, args)
+    precise = executor = None
+    if target is not None:
+        from clssim.experiments.executors import make_executor
+        from clssim.experiments.precision import CachedExecutor, reach_precision
+
+        if out.is_dir() and any(out.iterdir()):
+            raise ScenarioError(f"--out {out}: is not empty; --precision needs a new directory")
+        inner = make_executor(args.workers, args.scheduler, args.connect_timeout)
+        try:
+            precise, cache = reach_precision(
+                make_plan,
+                inner,
+                batch=args.replicates,
+                target=target,
+                cap=args.max_replicates,
+                output=args.primary,
+                progress=None if args.quiet else (lambda s: print(s, file=sys.stderr)),
+            )
+        except BaseException:
+            inner.close()
+            raise
+        plan = make_plan(precise.replicates)
+        executor = CachedExecutor(inner, cache)  # the final store reruns nothing
+    try:
+        report = _run(plan, out, args, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     if report is None:
         return EXIT_INTERRUPTED
     if not report.complete:
         return 1
     table, ce = write_comparison(out, plan, load(out), scenarios, multiplicity=args.multiplicity)
+    if precise is not None:
+        path = out / "comparison.json"
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        payload["precision"] = {
+            "output": precise.output,
+            "target": precise.target,
+            "met": precise.met,
+            "replicates": precise.replicates,
+            "halfwidth": precise.halfwidth,
+            "history": precise.history,
+            "max_replicates": args.max_replicates,
+        }
+        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     plots.compare_plot(table, out / "comparison.png")
     if not args.quiet:
         seeds = f"seeds {plan.root_seed}–{plan.root_seed + plan.replicates - 1}"
@@ -295,7 +406,139 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if plan.run_files is not None:
             files += ", runs/"
         print(f"\nwrote {files} in {out}/")
+        if precise is not None:
+            print(precise.line())
     return 0
+
+
+def cmd_robust(args: argparse.Namespace) -> int:
+    """Judge plans across sampled futures (clssim.experiments.robust)."""
+    import tomllib
+
+    from clssim.experiments.robust import (
+        DEFAULT_UNCERTAINTIES,
+        GOAL_CHANGE,
+        GOAL_OUTPUT,
+        check_uncertainties,
+        format_robust,
+        futures,
+        prim_box,
+        robust_plan,
+        robustness,
+    )
+    from clssim.experiments.spec import check_outputs
+    from clssim.experiments.store import load
+    from clssim.scenario import load_scenario
+
+    if len(args.plans) < 2:
+        raise ScenarioError("robust needs a reference plan and at least one other plan")
+    if args.scenarios < 10:
+        raise ScenarioError(f"option --scenarios = {args.scenarios}: at least 10 are needed")
+    _check_seed(args.seed)
+    base = load_scenario(args.plans[0])
+    uncertainties: dict = dict(DEFAULT_UNCERTAINTIES)
+    if args.uncertainties is not None:
+        try:
+            doc = tomllib.loads(Path(args.uncertainties).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ScenarioError(f"--uncertainties {args.uncertainties}: {exc}") from None
+        if not isinstance(doc.get("uncertainties"), dict) or not doc["uncertainties"]:
+            raise ScenarioError(
+                f"--uncertainties {args.uncertainties}: needs an [uncertainties] table "
+                'of path = [low, high], e.g. "crime.motivation" = [0.03, 0.05]'
+            )
+        uncertainties = _flatten(doc["uncertainties"])
+    uncertainties = check_uncertainties(uncertainties, base)
+    output = args.goal_output or GOAL_OUTPUT
+    from clssim.experiments.outputs import parse_output
+
+    try:
+        parsed = parse_output(output)
+    except ValueError as exc:
+        raise ScenarioError(f"option --goal-output: {exc}") from None
+    check_outputs([parsed], base, "option --goal-output")
+    text = args.goal_change.strip()
+    try:
+        goal = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        goal = math.nan
+    if not -1 <= goal <= 1:
+        raise ScenarioError(
+            f"option --goal-change = {args.goal_change}: a relative change between -100% and "
+            f"100%, e.g. {GOAL_CHANGE:.0%}"
+        )
+    seed = base.seed if args.seed is None else args.seed
+    table = futures(uncertainties, args.scenarios, seed)
+    plan = robust_plan(args.plans, table, outputs=[output], root_seed=seed)
+    out = _out(args, "robust")
+    report = _run(plan, out, args)
+    if report is None:
+        return EXIT_INTERRUPTED
+    if not report.complete:
+        return 1
+    runs = load(out)
+    plans = plan.meta["plans"]
+    summary, per_future = robustness(runs, plans, output, goal)
+    table.rename_axis("future").to_csv(out / "futures.csv")
+    summary.to_csv(out / "robustness.csv", index=False)
+    per_future.to_csv(out / "per_future.csv", index=False)
+    boxes = {}
+    for p in plans[1:]:
+        sub = per_future[per_future["plan"] == p].set_index("future")
+        boxes[p] = prim_box(table.loc[sub.index], ~sub["met"].to_numpy(bool))
+    (out / "discovery.json").write_text(
+        json.dumps(
+            {
+                "goal": {"output": output, "change": goal, "reference": plans[0]},
+                "uncertainties": {k: list(v) for k, v in uncertainties.items()},
+                "boxes": boxes,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    if not args.quiet:
+        print()
+        print(format_robust(summary, output, goal, boxes))
+        print(
+            f"\nwrote runs.parquet, futures.csv, robustness.csv, per_future.csv, "
+            f"discovery.json in {out}/"
+        )
+    return 0
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    """``{"crime": {"motivation": [a, b]}}`` or ``{"crime.motivation": [a, b]}`` → flat paths."""
+    out = {}
+    for k, v in table.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out |= _flatten(v, key + ".")
+        else:
+            out[key] = v
+    return out
+
+
+def _precision(args: argparse.Namespace) -> float | None:
+    """``--precision`` as a share (``5%`` or ``0.05``), checked with ``--max-replicates``."""
+    if args.precision is None:
+        return None
+    text = args.precision.strip()
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise ScenarioError(
+            f"option --precision = {args.precision}: give a half-width between 0 and 100 %, e.g. 5%"
+        )
+    if args.max_replicates < args.replicates:
+        raise ScenarioError(
+            f"option --max-replicates = {args.max_replicates}: below --replicates = "
+            f"{args.replicates}"
+        )
+    return value
 
 
 def cmd_mixes(args: argparse.Namespace) -> int:

@@ -64,6 +64,9 @@ class RunSet:
     base: str
     overrides: dict[str, Any]
     labels: dict[str, Any]
+    #: added to every seed of the set (``clssim robust``: one seed per future,
+    #: shared by the plans evaluated in it)
+    seed_offset: int = 0
 
 
 @dataclass
@@ -103,7 +106,8 @@ class Plan:
         return [o.name for o in self.outputs]
 
     def seed(self, set_index: int, replicate: int) -> int:
-        return run_seed(self.seed_policy, self.root_seed, set_index, replicate)
+        offset = self.sets[set_index].seed_offset if self.sets else 0
+        return run_seed(self.seed_policy, self.root_seed + offset, set_index, replicate)
 
     def run_id(self, set_index: int, replicate: int) -> int:
         return set_index * self.replicates + replicate
@@ -167,7 +171,8 @@ class Plan:
         }
         h.update(json.dumps(head, sort_keys=True).encode())
         for s in self.sets:
-            h.update(json.dumps([s.base, s.overrides, s.labels], sort_keys=True).encode())
+            row = [s.base, s.overrides, s.labels] + ([s.seed_offset] if s.seed_offset else [])
+            h.update(json.dumps(row, sort_keys=True).encode())
         return h.hexdigest()
 
 

@@ -124,7 +124,9 @@ class Store:
             raise ScenarioError(f"--out {root}: exists and is not a directory")
         manifest = _read_manifest(root) if root.is_dir() else None
         if manifest is None:
-            if root.is_dir() and any(p for p in root.iterdir() if p.name != ".lock"):
+            # ".lock", and "runs" (the run files of a comparison still being extended
+            # by --precision, written before its store) hold no results of their own
+            if root.is_dir() and any(p for p in root.iterdir() if p.name not in (".lock", "runs")):
                 raise ScenarioError(
                     f"--out {root}: exists, is not empty and holds no clssim sweep; "
                     "choose another directory"

@@ -139,11 +139,30 @@ def describe(name: str, unit: str, d: dict[str, float], lower_better: bool) -> s
     if d["ci_low"] <= 0 <= d["ci_high"]:
         return (
             f'<span class="uncertain">{name.capitalize()}: {fmt(d["diff"], unit)}{rel} — '
-            f"uncertain: the interval includes no change ({ci}).</span>"
+            f"uncertain: the interval includes no change ({ci}).{_more(d)}</span>"
         )
     better = (d["diff"] < 0) == lower_better
     verdict = "an improvement" if better else "a deterioration"
     return f"{name.capitalize()}: {fmt(d['diff'], unit)}{rel}, {verdict} ({ci})."
+
+
+def _more(d: dict[str, float], level: float = 0.95) -> str:
+    """How many paired replicates would resolve a difference of the size seen."""
+    from scipy import stats
+
+    from clssim.experiments.precision import replicates_needed
+
+    n, half = d["n"], (d["ci_high"] - d["ci_low"]) / 2
+    if n < 2 or not math.isfinite(half) or d["diff"] == 0:
+        return ""
+    sd = half * math.sqrt(n) / stats.t.ppf(0.5 + level / 2, n - 1)
+    need = replicates_needed(d["diff"], sd, level)
+    if need <= n:
+        return ""
+    return (
+        f" About {need:,} paired replicates would resolve a difference of this size, "
+        "if it is real (clssim compare --precision adds them in batches)."
+    )
 
 
 def summaries(study: Study) -> pd.DataFrame:
@@ -588,7 +607,7 @@ def _costs(rep: Report, study: Study, table: pd.DataFrame) -> None:
         figures.cost_effectiveness(ce),
         "cost_effectiveness",
         "Offences prevented and insecurity reduced per €10,000 of contract cost, with "
-        f"paired bootstrap 95% intervals over {study.replicates} replicates.",
+        f"paired BCa bootstrap 95% intervals over {study.replicates} replicates.",
     )
     for r in ce.itertuples():
         spans = r.ci_low <= 0 <= r.ci_high
