@@ -112,6 +112,7 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     assert main(["report", str(out)]) == 0
     text = (out / "report.html").read_text(encoding="utf-8")
     assert ">Intervention mixes under the budget<" in text
+    assert "<h1>clssim report — budget mixes" in text  # titled for what it is, not "sweep"
     assert "Pareto-efficient" in text and "paired runs" in text
 
 

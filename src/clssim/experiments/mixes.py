@@ -258,7 +258,7 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
         top = max(AXES, key=lambda a: getattr(r, a))
         label = top if getattr(r, top) >= 0.4 else "mixed"
         ax.annotate(
-            label,
+            f"{r.arm} ({label})",  # the mix's own name: front labels are unique
             (-r.offences_true_change, -r.mean_insecurity_change),
             fontsize=7,
             xytext=(4, 4),

@@ -229,13 +229,12 @@ def _header(rep: Report, study: Study) -> str:
             f"Comparison of {len(study.arms)} scenarios, {study.replicates} replicates each, "
             "run with the same seeds (common random numbers)."
         )
+    elif (study.path / "mixes.csv").is_file():
+        title = f"clssim report — budget mixes {study.path.name}"
+        sub = "Budget mixes across the four axes and proximity policing, against the baseline."
     else:
         title = f"clssim report — sweep {study.path.name}"
-        sub = (
-            "Budget mixes across the four axes and proximity policing, against the baseline."
-            if (study.path / "mixes.csv").is_file()
-            else "Sensitivity analysis and parameter sweep."
-        )
+        sub = "Sensitivity analysis and parameter sweep."
     rep.raw(f"<h1>{html.escape(title)}</h1>")
     rep.p(
         f"{html.escape(sub)} Made with clssim {__version__} on {date.today():%d %B %Y} "
