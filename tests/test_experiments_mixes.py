@@ -141,3 +141,13 @@ def test_bad_mix_options_are_refused_before_any_run(tmp_path, capsys, options, f
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_dominance_needs_intervals_apart():
+    """A mix better on point estimates but within the other's noise does not
+    dominate it; one whose intervals lie wholly better does."""
+    point = np.array([[-10.0, -0.010, 100.0], [-8.0, -0.008, 100.0], [-2.0, -0.001, 100.0]])
+    half = np.array([[3.0, 0.003, 0.0]] * 3)
+    assert pareto_mask(point).tolist() == [True, False, False]
+    robust = pareto_mask(point, point - half, point + half)
+    assert robust.tolist() == [True, True, False]  # row 1 overlaps row 0; row 2 is apart

@@ -577,8 +577,9 @@ def cmd_mixes(args: argparse.Namespace) -> int:
         print(
             f"\n{len(table)} mixes under €{args.budget:,.0f}, {plan.replicates} replicates each "
             f"with common random numbers; changes vs {baseline.name} in the last year.\n"
-            "Pareto-efficient mixes (the share of the budget offered to each line; a line "
-            "spends only what its target can absorb, so the cost column can be lower):\n"
+            "Pareto-efficient mixes, dominance only where 95% intervals separate (the share "
+            "of the budget offered to each line; a line spends only what its target can "
+            "absorb, so the cost column can be lower):\n"
         )
         print(format_front(table))
         print(f"\nwrote runs.parquet, mixes.csv, pareto.png in {out}/")

@@ -15,7 +15,10 @@ fills; the money a line cannot use is not spent.
 Every mix is an arm of a comparison with the baseline (no contract), run
 with common random numbers; the arms are compared on true crime and mean
 insecurity in the last year and on cost. A mix is *Pareto-efficient* when no
-other mix is at least as good on all three and better on one.
+other mix is at least as good on all three and better on one **with their
+95 % intervals apart** (:func:`pareto_mask`): with a handful of replicates the
+intervals are wide, and dominance on point estimates would let noise decide
+the front (``pareto_point`` keeps that front for comparison).
 
 Mixes are the five single-line plans, the equal split, and ``n`` random
 shares drawn from a flat Dirichlet with a fixed seed, so the search is
@@ -209,19 +212,34 @@ def evaluate_mixes(runs: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    table["pareto"] = pareto_mask(
-        table[["offences_true_change", "mean_insecurity_change", "cost_eur"]].to_numpy()
-    )
+    cols = ["offences_true", "mean_insecurity"]
+    point = table[[f"{c}_change" for c in cols] + ["cost_eur"]].to_numpy(float)
+    low = table[[f"{c}_ci_low" for c in cols] + ["cost_eur"]].to_numpy(float)
+    high = table[[f"{c}_ci_high" for c in cols] + ["cost_eur"]].to_numpy(float)
+    # a mix is dominated only by one whose intervals lie apart from its own, better
+    table["pareto"] = pareto_mask(point, low, high)
+    table["pareto_point"] = pareto_mask(point)  # on point estimates alone (for comparison)
     return table
 
 
-def pareto_mask(values: np.ndarray) -> np.ndarray:
-    """Rows not dominated by any other row (every column: lower is better)."""
+def pareto_mask(
+    values: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows not dominated by any other row (every column: lower is better).
+
+    With ``low`` and ``high`` (each row's interval per column), row j dominates
+    row i only where the intervals separate: j's upper bound is at or below
+    i's lower bound in every column, and strictly below in one. Noise then
+    never decides a dominance; mixes whose intervals overlap stay on the
+    front together (NaN bounds dominate nothing)."""
+    if low is None or high is None:
+        low = high = values
+    low, high = np.asarray(low, float), np.asarray(high, float)
     n = values.shape[0]
     keep = np.ones(n, dtype=bool)
     for i in range(n):
-        better_eq = (values <= values[i]).all(axis=1)
-        strictly = (values < values[i]).any(axis=1)
+        better_eq = (high <= low[i]).all(axis=1)
+        strictly = (high < low[i]).any(axis=1)
         if (better_eq & strictly).any():
             keep[i] = False
     return keep
@@ -234,6 +252,22 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
     fig, ax = figure(figsize=(6.6, 4.6))
     x = -table["offences_true_change"]
     y = -table["mean_insecurity_change"]
+    ax.errorbar(  # every mix's paired 95 % intervals: the front is drawn with its noise
+        x,
+        y,
+        xerr=[
+            table["offences_true_ci_high"] - table["offences_true_change"],
+            table["offences_true_change"] - table["offences_true_ci_low"],
+        ],
+        yerr=[
+            table["mean_insecurity_ci_high"] - table["mean_insecurity_change"],
+            table["mean_insecurity_change"] - table["mean_insecurity_ci_low"],
+        ],
+        fmt="none",
+        ecolor="#999999",
+        elinewidth=0.6,
+        zorder=1,
+    )
     sc = ax.scatter(
         x,
         y,
@@ -252,7 +286,7 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
         facecolors="none",
         edgecolors="#D55E00",
         linewidths=1.6,
-        label="Pareto-efficient",
+        label="not dominated (intervals apart)",
     )
     for r in front.itertuples():
         top = max(AXES, key=lambda a: getattr(r, a))

@@ -41,7 +41,8 @@ OUTCOMES = {
 #: Captions of the figures that ``clssim sweep``, ``sensitivity`` and ``mixes`` save
 IMAGE_CAPTIONS = {
     "pareto": "Offences prevented against insecurity reduced, per budget mix (mean of paired "
-    "replicates against the baseline); shade: cost; ringed: the Pareto-efficient mixes.",
+    "replicates against the baseline, with their 95% intervals); shade: cost; ringed: the "
+    "mixes no other mix dominates with intervals apart.",
     "sweep": "Each output against the swept parameters: mean and 95% interval over replicates.",
     # the sensitivity figures: each method's captions (clssim.experiments.methods)
     **{stem: text for m in METHODS.values() for stem, text in m.captions.items()},
@@ -696,7 +697,14 @@ def _mixes(rep: Report, table: pd.DataFrame) -> None:
     rep.p(
         f"{len(table)} mixes were compared with the baseline, {int(table['replicates'].min())} "
         f"paired replicates each; {len(front)} are Pareto-efficient: no other mix prevents "
-        "more offences, lowers insecurity more and costs less at the same time."
+        "more offences, lowers insecurity more and costs less at the same time with its 95% "
+        "intervals apart from theirs"
+        + (
+            f" (on point estimates alone {int(table['pareto_point'].sum())} would be; the "
+            "others' intervals overlap them, so more replicates are needed to rank them)."
+            if "pareto_point" in table
+            else "."
+        )
     )
     items = []
     for r in front.itertuples():
