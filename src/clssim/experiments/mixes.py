@@ -288,11 +288,11 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
         linewidths=1.6,
         label="not dominated (intervals apart)",
     )
-    for r in front.itertuples():
+    for pos, r in zip(np.flatnonzero(table["pareto"].to_numpy()), front.itertuples(), strict=True):
         top = max(AXES, key=lambda a: getattr(r, a))
         label = top if getattr(r, top) >= 0.4 else "mixed"
         ax.annotate(
-            f"{r.arm} ({label})",  # the mix's own name: front labels are unique
+            f"#{pos + 1} {label}",  # the mix's number in mixes.csv and the console: unique
             (-r.offences_true_change, -r.mean_insecurity_change),
             fontsize=7,
             xytext=(4, 4),
@@ -303,7 +303,7 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
     ax.set_xlabel("offences prevented in the last year (vs baseline)")
     ax.set_ylabel("reduction of mean insecurity (vs baseline)")
     ax.set_title("Intervention mixes under one budget")
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="best", fontsize=7)
     fig.colorbar(sc, ax=ax, label="cost (thousand €)")
     path.write_bytes(export(fig, path.stem, None))
     return path
@@ -311,12 +311,16 @@ def pareto_plot(table: pd.DataFrame, path: Path) -> Path:
 
 def format_front(table: pd.DataFrame) -> str:
     """The Pareto-efficient mixes as a text table."""
-    front = table[table["pareto"]].sort_values("cost_eur")
+    numbered = table.assign(number=np.arange(1, len(table) + 1))  # as on the chart
+    front = numbered[numbered["pareto"]].sort_values("cost_eur")
     w = max(len(a) for a in AXES)
     head = "  ".join(f"{a:>{w}}" for a in AXES)
-    lines = [f"{head}  {'Δ offences (95% CI)':>24}  {'Δ insecurity (95% CI)':>27}  {'cost €':>9}"]
+    lines = [
+        f"{'#':>3}  {head}  {'Δ offences (95% CI)':>24}  {'Δ insecurity (95% CI)':>27}  "
+        f"{'cost €':>9}"
+    ]
     for r in front.itertuples():
-        shares = "  ".join(f"{getattr(r, a):>{w}.0%}" for a in AXES)
+        shares = f"{r.number:>3}  " + "  ".join(f"{getattr(r, a):>{w}.0%}" for a in AXES)
         off = (
             f"{r.offences_true_change:+.1f} [{r.offences_true_ci_low:+.1f}, "
             f"{r.offences_true_ci_high:+.1f}]"
