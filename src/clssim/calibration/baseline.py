@@ -32,7 +32,6 @@ run is journaled, so a killed fit resumes (``--resume``).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,8 +156,7 @@ def calibrate_baseline(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Fit :data:`PARAMS` to :data:`TARGETS`; return the calibration document."""
-    from clssim.calibration.fit import _journal_read
-    from clssim.experiments.executors import SerialExecutor
+    from clssim.calibration.fit import METHOD, run_journaled
 
     seed = scenario.seed if seed is None else seed
     bounds = [(p.low, p.high) for p in PARAMS]
@@ -175,26 +173,24 @@ def calibrate_baseline(
         for i, theta in enumerate(thetas)
         for r in range(replicates)
     ]
-    journal = out_dir / "journal-baseline.jsonl"
-    done = _journal_read(journal) if resume else {}
-    if not resume and journal.exists():
-        journal.unlink()
-    done = {k: v for k, v in done.items() if k < len(tasks) and v["theta"] == tasks[k]["theta"]}
-    todo = [t for t in tasks if t["run_id"] not in done]
+
+    def record(res: dict[str, Any]) -> dict[str, Any]:
+        if "values" not in res:
+            raise RuntimeError(f"baseline calibration: a run failed: {res.get('error')}")
+        return {"run_id": res["run_id"], "theta": tasks[res["run_id"]]["theta"]} | res
+
     start = time.perf_counter()
-    executor = executor or SerialExecutor()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with journal.open("a", encoding="utf-8") as fh:
-        for res in executor.map_unordered(todo, run_point):
-            if "values" not in res:
-                raise RuntimeError(f"baseline calibration: a run failed: {res.get('error')}")
-            rec = {"run_id": res["run_id"], "theta": tasks[res["run_id"]]["theta"]} | res
-            fh.write(json.dumps(rec, allow_nan=False) + "\n")
-            fh.flush()
-            done[res["run_id"]] = rec
-            if progress is not None:
-                progress(f"baseline: {len(done)}/{len(tasks)} runs")
-    records = [done[i] for i in sorted(done)]
+    records = run_journaled(
+        tasks,
+        out_dir / "journal-baseline.jsonl",
+        run_point,
+        record,
+        executor=executor,
+        resume=resume,
+        progress=None
+        if progress is None
+        else (lambda n, total: progress(f"baseline: {n}/{total} runs")),
+    )
     X = np.array([r["theta"] for r in records], float)
     emulators, fit_info = [], []
     for t in TARGETS:
@@ -238,8 +234,7 @@ def calibrate_baseline(
         "version": 1,
         "clssim": __version__,
         "made": time.strftime("%Y-%m-%d"),
-        "method": "emulator (quadratic) + synthetic likelihood, uniform prior on each "
-        "parameter's range, importance resampling (clssim.calibration.emulator)",
+        "method": METHOD,
         "scenario": scenario.name,
         "seed": seed,
         "settings": {"points": points, "replicates": replicates, "years": years},

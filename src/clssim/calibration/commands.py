@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("kinds", nargs="*", help="measure kinds (default: all)")
     p.add_argument("--scenario", help="scenario TOML to run the trials in (default: the default)")
     p.add_argument("--points", type=int, help="design points per kind (default 6 + 4 × params)")
-    p.add_argument("--replicates", type=int, default=4, help="replicates per point (default 4)")
+    p.add_argument(
+        "--replicates", type=int, help="replicates per point (default 4; with --baseline 2)"
+    )
     p.add_argument("--seed", type=int, help="seed root (default: the scenario's)")
     p.add_argument("--residents", type=int, help="override the scenario's population")
     p.add_argument("--before-days", type=int, default=365, help="trial run-in (default 365)")
@@ -75,8 +77,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             )
         if not fitted_params(k):
             raise ScenarioError(f"calibrate: {k} has no parameter to fit")
-    if args.replicates < 2:
-        raise ScenarioError(f"option --replicates = {args.replicates}: at least 2 are needed")
+    replicates = 4 if args.replicates is None else args.replicates
+    if replicates < 2:
+        raise ScenarioError(f"option --replicates = {replicates}: at least 2 are needed")
     if args.points is not None and args.points < 4:
         raise ScenarioError(f"option --points = {args.points}: at least 4 are needed")
     out = output_dir(args.out)
@@ -99,7 +102,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                     out,
                     settings=settings,
                     points=args.points,
-                    replicates=args.replicates,
+                    replicates=replicates,
                     seed=seed,
                     executor=executor,
                     resume=args.resume,
@@ -151,7 +154,7 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
             "the scenario defaults by a reviewed change (docs/calibration/README.md)"
         )
     points = 18 if args.points is None else args.points
-    replicates = 2 if args.replicates == 4 else args.replicates  # its own default
+    replicates = 2 if args.replicates is None else args.replicates
     if points < 10:
         raise ScenarioError(f"option --points = {points}: at least 10 are needed")
     if replicates < 1:

@@ -85,6 +85,48 @@ def targets_for(kind: str) -> list[FitTarget]:
     return out
 
 
+#: how every calibration file of this version was made
+METHOD = (
+    "emulator (quadratic) + synthetic likelihood, uniform prior on each "
+    "parameter's range, importance resampling (clssim.calibration.emulator)"
+)
+
+
+def run_journaled(
+    tasks: list[dict[str, Any]],
+    journal: Path,
+    fn: Callable[[dict[str, Any]], dict[str, Any]],
+    record: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    executor: Any = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run the ``tasks`` (each with ``run_id`` = its index and ``theta``) by ``fn``
+    and journal each result as ``record(result)`` (a JSON line, flushed at once),
+    so a killed fit resumes where it stopped: with ``resume``, the journaled
+    runs whose ``theta`` still matches are kept and not run again. Returns the
+    records in run-id order."""
+    from clssim.experiments.executors import SerialExecutor
+
+    done = _journal_read(journal) if resume else {}
+    if not resume and journal.exists():
+        journal.unlink()
+    done = {k: v for k, v in done.items() if k < len(tasks) and v["theta"] == tasks[k]["theta"]}
+    todo = [t for t in tasks if t["run_id"] not in done]
+    executor = executor or SerialExecutor()
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    with journal.open("a", encoding="utf-8") as fh:
+        for res in executor.map_unordered(todo, fn):
+            rec = record(res)
+            fh.write(json.dumps(rec, allow_nan=False) + "\n")
+            fh.flush()
+            done[res["run_id"]] = rec
+            if progress is not None:
+                progress(len(done), len(tasks))
+    return [done[i] for i in sorted(done)]
+
+
 def _journal_read(path: Path) -> dict[int, dict[str, Any]]:
     done: dict[int, dict[str, Any]] = {}
     if path.exists():
@@ -111,8 +153,6 @@ def calibrate_kind(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Calibrate one kind; return its entry of the calibration file."""
-    from clssim.experiments.executors import SerialExecutor
-
     settings = settings or TrialSettings()
     seed = scenario.seed if seed is None else seed
     names = fitted_params(kind)
@@ -130,30 +170,28 @@ def calibrate_kind(
             t["run_id"] = i * replicates + t["run_id"]
             t["theta"] = [float(v) for v in theta]
             tasks.append(t)
-    journal = out_dir / f"journal-{kind}.jsonl"
-    done = _journal_read(journal) if resume else {}
-    if not resume and journal.exists():
-        journal.unlink()
-    done = {k: v for k, v in done.items() if k < len(tasks) and v["theta"] == tasks[k]["theta"]}
-    todo = [t for t in tasks if t["run_id"] not in done]
+
+    def record(res: dict[str, Any]) -> dict[str, Any]:
+        if "estimates" not in res:
+            raise RuntimeError(f"calibration of {kind}: a trial failed: {res.get('error')}")
+        return {
+            "run_id": res["run_id"],
+            "theta": tasks[res["run_id"]]["theta"],
+            "estimates": {t.row.key: _nan(res["estimates"].get(t.row.key)) for t in targets},
+        }
+
     start = time.perf_counter()
-    executor = executor or SerialExecutor()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with journal.open("a", encoding="utf-8") as fh:
-        for res in executor.map_unordered(todo, run_replicate):
-            if "estimates" not in res:
-                raise RuntimeError(f"calibration of {kind}: a trial failed: {res.get('error')}")
-            rec = {
-                "run_id": res["run_id"],
-                "theta": tasks[res["run_id"]]["theta"],
-                "estimates": {t.row.key: _nan(res["estimates"].get(t.row.key)) for t in targets},
-            }
-            fh.write(json.dumps(rec, allow_nan=False) + "\n")
-            fh.flush()
-            done[res["run_id"]] = rec
-            if progress is not None:
-                progress(f"{kind}: {len(done)}/{len(tasks)} trial runs")
-    records = [done[i] for i in sorted(done)]
+    records = run_journaled(
+        tasks,
+        out_dir / f"journal-{kind}.jsonl",
+        run_replicate,
+        record,
+        executor=executor,
+        resume=resume,
+        progress=None
+        if progress is None
+        else (lambda n, total: progress(f"{kind}: {n}/{total} trial runs")),
+    )
     X = np.array([r["theta"] for r in records], float)
     emulators, fit_info = [], []
     for t in targets:
@@ -226,8 +264,7 @@ def calibration_file(
         "version": FORMAT_VERSION,
         "clssim": __version__,
         "made": time.strftime("%Y-%m-%d"),
-        "method": "emulator (quadratic) + synthetic likelihood, uniform prior on each "
-        "parameter's range, importance resampling (clssim.calibration.emulator)",
+        "method": METHOD,
         "scenario": scenario.name,
         "seed": seed,
         "settings": settings.to_dict(),

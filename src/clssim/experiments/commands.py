@@ -457,11 +457,7 @@ def cmd_robust(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise ScenarioError(f"option --goal-output: {exc}") from None
     check_outputs([parsed], base, "option --goal-output")
-    text = args.goal_change.strip()
-    try:
-        goal = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        goal = math.nan
+    goal = _share(args.goal_change)
     if not -1 <= goal <= 1:
         raise ScenarioError(
             f"option --goal-change = {args.goal_change}: a relative change between -100% and "
@@ -520,15 +516,20 @@ def _flatten(table: dict, prefix: str = "") -> dict:
     return out
 
 
+def _share(text: str) -> float:
+    """``5%`` or ``0.05`` as 0.05; NaN when it is neither."""
+    text = text.strip()
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        return math.nan
+
+
 def _precision(args: argparse.Namespace) -> float | None:
     """``--precision`` as a share (``5%`` or ``0.05``), checked with ``--max-replicates``."""
     if args.precision is None:
         return None
-    text = args.precision.strip()
-    try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        value = math.nan
+    value = _share(args.precision)
     if not 0 < value < 1:
         raise ScenarioError(
             f"option --precision = {args.precision}: give a half-width between 0 and 100 %, e.g. 5%"

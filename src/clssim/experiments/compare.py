@@ -153,11 +153,6 @@ def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
     return out
 
 
-def is_cost(output: str) -> bool:
-    """Costs are accounting, not estimates: outside the multiplicity family."""
-    return output == COST or output.startswith("spend_") or output.endswith("_eur")
-
-
 def _pivot(runs: pd.DataFrame, arm_col: str, output: str) -> pd.DataFrame:
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
     return ok.pivot_table(index="replicate", columns=arm_col, values=output, aggfunc="first")
@@ -207,7 +202,8 @@ def compare_table(
     for col in ("pairs", "diff", "ci_low", "ci_high", "p_value", "rel_change"):
         if col not in table:
             table[col] = math.nan
-    family = (~table["baseline"]) & ~table["output"].map(is_cost)
+    # costs are accounting, not estimates: outside the family (the harm averted is in it)
+    family = (~table["baseline"]) & ~table["output"].map(lambda o: bool(COST_KEY.match(o)))
     table["p_adjusted"] = math.nan
     table.loc[family, "p_adjusted"] = adjust_p(
         table.loc[family, "p_value"].to_numpy(dtype=float), multiplicity

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -160,28 +159,3 @@ def reach_precision(
         if met or n >= cap:
             return PrecisionResult(n, half, met, primary, target, history), cache
         n = min(cap, n + batch)
-
-
-def needed_for(
-    table: pd.DataFrame, runs: pd.DataFrame, arms: list[str], level: float = 0.95
-) -> dict[tuple[str, str], int]:
-    """For each (output, variant) whose interval spans 0: the replicates that would
-    resolve a difference of the size seen (:func:`replicates_needed`)."""
-    out: dict[tuple[str, str], int] = {}
-    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
-    for rec in table[~table["baseline"]].to_dict(orient="records"):
-        lo, hi = rec.get("ci_low", math.nan), rec.get("ci_high", math.nan)
-        if not (math.isfinite(lo) and math.isfinite(hi)) or not lo <= 0 <= hi:
-            continue
-        wide = ok.pivot_table(
-            index="replicate", columns="arm", values=rec["output"], aggfunc="first"
-        )
-        if rec["arm"] not in wide or arms[0] not in wide:
-            continue
-        d = (wide[rec["arm"]] - wide[arms[0]]).to_numpy(dtype=float)
-        d = d[np.isfinite(d)]
-        if d.size >= 2:
-            out[(rec["output"], rec["arm"])] = replicates_needed(
-                float(d.mean()), float(d.std(ddof=1)), level
-            )
-    return out
