@@ -7,7 +7,10 @@ over the variance of the paired difference (same seed, ``var(b − a)``). A
 ratio of 430 says an unpaired comparison needs 430 times the runs for the
 same precision.
 
-    python benchmarks/crn.py [--replicates 10] [--workers 2] [--out benchmarks/crn_results.md]
+    python benchmarks/crn.py [--replicates 10] [--workers 2] [--out FILE]
+
+It prints the table (and writes it to ``--out`` when given);
+``crn_results.md`` keeps the before and after tables of issue 15.
 
 Comparisons (default scenario unless said; seeds 1 … N for both arms):
 
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--replicates", type=int, default=10)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--out", default=str(Path(__file__).with_name("crn_results.md")))
+    p.add_argument("--out", default=None, help="also write the table here")
     args = p.parse_args(argv)
     names = ("officers", "hotspot", "youth", "lisbon")
     tasks = [(n, a, s) for n in names for a in (0, 1) for s in range(1, args.replicates + 1)]
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     print(text)
-    Path(args.out).write_text(text, encoding="utf-8")
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
     return 0
 
 

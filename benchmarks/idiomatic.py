@@ -41,9 +41,10 @@ One slot (:meth:`IdiomaticModel.step`), in the order of ``CLSModel.step``:
    home").
 3. **Proximity visits** (:func:`clssim.social.proximity_visits`): the
    residents ``PoliceForce.visits`` picks get a contact, fair with
-   ``PoliceForce.fairness(True)``. ``visits`` draws from a numpy Generator (the
-   engine's loop stream, ``rngs[5]``, otherwise unused here); it returns no one
-   without a contract, the case this reference is for.
+   ``PoliceForce.fairness(True)``. ``visits`` and ``patrol`` draw from the
+   engine's common random numbers (:mod:`clssim.draws`, keyed by stream 5,
+   otherwise unused here); ``visits`` returns no one without a contract, the
+   case this reference is for.
 4. :meth:`Resident.offend` (motivated residents only): the rational-choice,
    guardianship (police, bystanders, place managers and the informal
    guardianship ``guard`` of collective efficacy) and victim-selection rules of
@@ -144,6 +145,7 @@ from clssim.crime import (
     VIOLENCE,
     init_state,
 )
+from clssim.draws import Draws, run_key
 from clssim.police import PoliceForce
 from clssim.population import R_STUDENT, build_population
 from clssim.results import EVENT_COLUMNS, SUMMARY_GROUPS  # the engine's record and summary
@@ -605,15 +607,15 @@ class IdiomaticModel(mesa.Model):
         self.social = social
         # CLSModel's SeedSequence tree (0 Mesa, 1 world, 2 people, 3 propensity,
         # 4 police, 5 loop, 6 social): the same neighbourhood, residents and
-        # officers for a seed. Stream 5 only feeds PoliceForce.visits here.
+        # officers for a seed. Stream 5 only keys the officers' draws here.
         streams = np.random.SeedSequence(scenario.seed).spawn(9)
         rngs = [np.random.default_rng(s) for s in streams]
         super().__init__(rng=rngs[0])
         self.world = world_from_scenario(scenario, rngs[1], mesa_random=self.random)
         pop = build_population(scenario, self.world, rngs[2])
         state = init_state(pop, scenario.crime, rngs[3])
-        self.police = PoliceForce(self, self.world, scenario.police, rngs[4])
-        self.visit_rng = rngs[5]
+        self.draws = Draws(run_key(streams[5]), pop.n)
+        self.police = PoliceForce(self, self.world, scenario.police, self.draws)
         self.n_steps = scenario.steps
         self.n_residents = pop.n
         self.crime = cfg = scenario.crime
@@ -825,7 +827,8 @@ class IdiomaticModel(mesa.Model):
         self.dark = t.slot in (NIGHT, EVENING)
         self.night = t.slot == NIGHT
         police = self.police
-        self.presence = police.patrol(t.slot).tolist()
+        draws = self.draws.slot(t.step)
+        self.presence = police.patrol(t.slot, draws).tolist()
         self.contact_presence = police.contact_presence.tolist()
         self.fair_presence = police.fair_presence.tolist()
 
@@ -838,7 +841,7 @@ class IdiomaticModel(mesa.Model):
         self.residents.shuffle_do("step")
         if self.social:
             fairness = police.fairness(True)
-            for i in police.visits(t.slot, self.visit_rng).tolist():
+            for i in police.visits(t.slot, draws)[0].tolist():
                 self.by_id[i].receive_visit(fairness)
         mesa.agent.AgentSet(self.motivated, random=self.random).do("offend")
 

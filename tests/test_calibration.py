@@ -118,7 +118,7 @@ def test_the_baseline_fit_runs_resumes_and_moves_the_level_with_motivation(tmp_p
     from clssim.calibration.baseline import calibrate_baseline
     from clssim.scenario import load_scenario
 
-    scen = load_scenario(None).with_overrides({"population.residents": 400})
+    scen = load_scenario(None).with_overrides({"population.residents": 1500})
     doc = calibrate_baseline(scen, tmp_path, points=10, replicates=1, years=0.3, seed=1)
     rows = [json.loads(x) for x in (tmp_path / "journal-baseline.jsonl").read_text().splitlines()]
     assert len(rows) == 10 and set(doc["params"]) == {

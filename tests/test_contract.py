@@ -468,7 +468,7 @@ def test_proximity_officers_return_to_their_own_beat_when_funding_ends():
     for o in model.police.officers:
         assert o.strategy == "beat" and o.contact_factor == 1.0
         assert np.array_equal(o.beat, before[id(o)])
-    assert model.police.visits(1, np.random.default_rng(0)).size == 0
+    assert model.police.visits(1, model.draws.slot(0))[0].size == 0
 
 
 def test_proximity_beats_on_hot_spots_patrol_only_the_diagnosis_hot_spots():

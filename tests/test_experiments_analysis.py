@@ -342,7 +342,8 @@ seed = 3
     "method, samples, replicates, sets", [("morris", 3, 2, 12), ("sobol", 4, 1, 32)]
 )
 def test_sensitivity_command_end_to_end(tmp_path, capsys, method, samples, replicates, sets):
-    write(tmp_path / "tiny.toml", tiny_scenario("tiny", officers=4))
+    # enough residents that every set has offences whose count the parameters move
+    write(tmp_path / "tiny.toml", tiny_scenario("tiny", officers=4, residents=1500))
     path = write(
         tmp_path / "s.toml", SENS.format(method=method, samples=samples, replicates=replicates)
     )

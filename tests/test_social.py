@@ -250,10 +250,6 @@ def test_a_good_and_a_bad_response_on_one_day_both_count():
     from clssim import social
     from clssim.crime import THEFT, Offences
 
-    class Draws:  # the response draws: the first report satisfies, the second does not
-        def random(self, n):
-            return np.array([0.0, 0.999])[:n]
-
     scenario = load_scenario().with_overrides({"police.officers": 0})
     victim = 100
 
@@ -271,7 +267,8 @@ def test_a_good_and_a_bad_response_on_one_day_both_count():
             arrested=np.zeros(2, bool),
             flagrante_arrests=np.empty(0, np.int64),
         )
-        social.note_offences(model.social, off, scenario.police, Draws())
+        # the response draws: the first report satisfies, the second does not
+        social.note_offences(model.social, off, scenario.police, np.array([0.0, 0.999]))
         cfg = model.scenario_config
         social.end_of_day(model.social, model.population, model.world, cfg, model.crime_state)
         return float(model.social.trust[victim])

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clssim.draws import CRIME_DECISIONS, Decision, SlotDraws
 from clssim.world import World
 
 OFFENCES = ("burglary", "theft", "violence", "vandalism")
@@ -149,10 +150,11 @@ def per_type(cfg, attribute: str) -> np.ndarray:
     return np.array([getattr(getattr(cfg, name), attribute) for name in OFFENCES])
 
 
-def _pick_weighted(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One column index per row of ``w`` (k, m) with probability ∝ the row."""
+def _pick_weighted(w: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One column index per row of ``w`` (k, m) with probability ∝ the row, by
+    inversion of the uniforms ``u`` (k,)."""
     cum = np.cumsum(w, axis=1)
-    u = rng.random(w.shape[0]) * cum[:, -1]
+    u = u * cum[:, -1]
     return np.minimum((cum <= u[:, None]).sum(axis=1), w.shape[1] - 1)
 
 
@@ -237,7 +239,7 @@ def crime_step(
     presence: np.ndarray,
     dark: bool,
     night: bool,
-    rng: np.random.Generator,
+    draws: SlotDraws,
     guardianship: np.ndarray | None = None,
     visitors: np.ndarray | None = None,
 ) -> Offences:
@@ -252,15 +254,22 @@ def crime_step(
 
     After step 1 only the few motivated residents are looked at, and after
     step 3 only the attempts; cells are read only where someone is.
+
+    Every decision draws the deciding resident's own number for this slot
+    (``draws``, ODD §4.10): the motivated offenders' numbers for steps 2–5 are
+    drawn together, and those of steps 3–5 (``later``) are carried along with
+    the offenders still in play.
     """
     # 1. motivation: only residents out in public space look for an opportunity
-    cand = out[rng.random(out.size) < state.p_motivated[out]]
+    cand = out[draws.uniform(Decision.MOTIVATION, out) < state.p_motivated[out]]
     if cand.size == 0:
         return Offences.none()
+    drawn = draws.uniforms(CRIME_DECISIONS, cand)  # one row per decision
+    u_back, u, later = drawn[0], drawn[1], drawn[2:]  # u: the attempt's
 
     # 2. return to a remembered success
     mem = state.memory[cand]
-    back = (mem >= 0) & (rng.random(cand.size) < cfg.return_probability)
+    back = (mem >= 0) & (u_back < cfg.return_probability)
     cell = np.where(back, mem, loc[cand])
     loc[cand] = cell
 
@@ -270,11 +279,11 @@ def crime_step(
     # u < max_k EU_k; availability is at most 1, so u ≥ max_k value_k rules the
     # attempt out without counting anyone: people are counted for the rest only.
     value, police, surv = place_value(world, cfg, state, cell, presence, dark)
-    u = rng.random(cand.size)
     maybe = u < value.max(axis=0)
     if not maybe.any():
         return Offences.none()
     cand, cell, u, value = cand[maybe], cell[maybe], u[maybe], value[:, maybe]
+    later = later[:, maybe]
     police, surv = police[maybe], surv[maybe]
     others = np.bincount(loc, minlength=world.ncells + 1)[cell] - 1  # residents present
     guests = np.round(visitors[cell]).astype(np.int64) if visitors is not None else 0
@@ -291,18 +300,18 @@ def crime_step(
     offender, cell, kind_eu = cand[attempt], cell[attempt], eu[:, attempt]
     police, surv = police[attempt], surv[attempt]
     others, occupied = others[attempt], occupied[attempt]
-    kind = _pick_weighted(kind_eu.T, rng)
+    u_kind, u_foiled, u_caught, u_victim = later[:, attempt]
+    kind = _pick_weighted(kind_eu.T, u_kind)
 
     # 4. guardianship
     bystanders = np.where(kind == BURGLARY, occupied, np.maximum(others - 1, 0))
     police_h, hazard = guard_hazard(world, cfg, cell, police, surv, bystanders, night, guardianship)
-    k = offender.size
-    foiled = rng.random(k) < 1.0 - np.exp(-hazard)
+    foiled = u_foiled < 1.0 - np.exp(-hazard)
     # arrested in the act: in_flagrante × the police's share of the hazard
-    caught = foiled & (rng.random(k) * hazard < cfg.in_flagrante_arrest * police_h)
+    caught = foiled & (u_caught * hazard < cfg.in_flagrante_arrest * police_h)
     caught_ids = offender[caught]
     done = ~foiled
-    offender, cell, kind = offender[done], cell[done], kind[done]
+    offender, cell, kind, u_pick = offender[done], cell[done], kind[done], u_victim[done]
 
     # 5. victims and targets
     victim = np.full(offender.size, -1, dtype=np.int64)
@@ -310,14 +319,15 @@ def crime_step(
     for j in np.flatnonzero((kind == THEFT) | (kind == VIOLENCE)):
         present = np.flatnonzero(loc == cell[j])
         present = present[present != offender[j]]
-        pick = rng.integers(present.size + n_guests[j]) if present.size + n_guests[j] else -1
+        count = present.size + n_guests[j]
+        pick = int(u_pick[j] * count) if count else -1
         if pick >= present.size:
             victim[j] = VISITOR
         elif pick >= 0:
             victim[j] = present[pick]
     for j in np.flatnonzero(kind == BURGLARY):
         homes = np.flatnonzero((pop.hh_home == cell[j]) & empty_home)
-        victim[j] = pop.hh_start[homes[rng.integers(homes.size)]]
+        victim[j] = pop.hh_start[homes[int(u_pick[j] * homes.size)]]
     ok = (victim != -1) | (kind == VANDALISM)  # a personal target may have left
     offender, cell, kind, victim = offender[ok], cell[ok], kind[ok], victim[ok]
     vandalised = cell[kind == VANDALISM]

@@ -27,10 +27,11 @@ def report(
     soc,
     crime_cfg,
     trust_cfg,
-    rng: np.random.Generator,
+    u: np.ndarray,
     visitor_factor: float = 1.0,
 ) -> None:
-    """Decide which offences the victims report (sets ``off.reported``).
+    """Decide which offences the victims report (sets ``off.reported``): offence
+    ``j`` is reported when its uniform ``u[j]`` falls below its probability.
 
     Measures may multiply a resident's reporting probability
     (``soc.report_mul``; ``soc.violence_report_mul`` for violence). Visitors
@@ -50,7 +51,7 @@ def report(
     mul = np.where(off.kind == VIOLENCE, soc.violence_report_mul[v], 1.0) * soc.report_mul[v]
     p = np.where(resident, p * mul, p)
     p = np.where(off.victim == VISITOR, p * visitor_factor, p)
-    off.reported[:] = rng.random(len(off)) < np.clip(p, 0.0, 1.0)
+    off.reported[:] = u < np.clip(p, 0.0, 1.0)
 
 
 def tips(
@@ -58,12 +59,13 @@ def tips(
     loc: np.ndarray,
     trust: np.ndarray,
     tip_rate: float,
-    rng: np.random.Generator,
+    u: np.ndarray,
 ) -> None:
-    """Decide which offences a witness tips the police about (sets ``off.tipped``)."""
+    """Decide which offences a witness tips the police about (sets ``off.tipped``;
+    ``u``: one uniform per offence)."""
     for j in range(len(off)):
         present = np.flatnonzero(loc == off.cell[j])
         witnesses = present[(present != off.offender[j]) & (present != off.victim[j])]
         if witnesses.size:
             p_none = np.prod(1.0 - tip_rate * trust[witnesses])
-            off.tipped[j] = rng.random() < 1.0 - p_none
+            off.tipped[j] = u[j] < 1.0 - p_none

@@ -25,7 +25,10 @@ The contract and the shocks plug in through one small protocol
 
 Randomness comes from one ``numpy.random.SeedSequence`` tree rooted at the
 scenario seed: each component has its own child stream, so the same scenario
-and seed give bit-identical results.
+and seed give bit-identical results. Within the loop every decision draws
+from its own counter-based stream (:mod:`clssim.draws`), keyed by the slot
+and indexed by resident, officer or offender: two plans run on one seed give
+each resident the same numbers (common random numbers, ODD §4.10).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from clssim.crime import (
     initial_motivation,
 )
 from clssim.dark_figure import report, tips
+from clssim.draws import AFTERMATH_DECISIONS as AFTERMATH
+from clssim.draws import Decision, Draws, SlotDraws, run_key
 from clssim.plugin import NO_CONTRACT, NORMAL_DAY, Conditions, LoopPlugin
 from clssim.police import PoliceForce
 from clssim.population import build_population
@@ -93,14 +98,15 @@ class CLSModel(mesa.Model):
         self.world = world_from_scenario(scenario, rngs[1], mesa_random=self.random)
         self.population = build_population(scenario, self.world, rngs[2])
         self.crime_state = init_state(self.population, scenario.crime, rngs[3])
-        self.police = PoliceForce(self, self.world, scenario.police, rngs[4])
+        #: the loop's common random numbers (ODD §4.10): one per decision, slot and resident
+        self.draws = Draws(run_key(streams[5]), self.population.n)
+        self.police = PoliceForce(self, self.world, scenario.police, self.draws)
         self.social = social.init_social(
             self.population, self.world, scenario, self.crime_state.p_motivated, rngs[6]
         )
         # careers shape motivation from the first slot (school engagement, arrests)
         social.update_careers(self.social, self.population, scenario.careers, self.crime_state)
         self.routines = Routines(self.population)
-        self.loop_rng = rngs[5]
         self.shock_rng = rngs[8]
         self.contract = Contract(self, scenario.contract, rngs[7]) if scenario.contract else None
         self.shocks = Shocks(self, scenario.shocks)
@@ -147,11 +153,12 @@ class CLSModel(mesa.Model):
         t = instant(self.steps - 1, self.scenario_config.time.start_weekday)
         if t.slot == 0:
             self.begin_day(t)
-        away, out = self.move_residents(t)
-        presence, contact_presence, fair_presence, guard = self.patrol(t)
-        fair, unfair = self.police_contacts(t, away, contact_presence, fair_presence)
-        offences = self.offend(t, away, out, presence, guard)
-        self.police_and_report(offences)
+        u = self.draws.slot(t.step)  # the slot's numbers, each decision its own stream
+        away, out = self.move_residents(t, u)
+        presence, contact_presence, fair_presence, guard = self.patrol(t, u)
+        fair, unfair = self.police_contacts(t, away, contact_presence, fair_presence, u)
+        offences = self.offend(t, away, out, presence, guard, u)
+        self.police_and_report(offences, u)
         if t.slot == SLOTS_PER_DAY - 1:
             self.end_day(t)
         self.record(t, offences, fair, unfair)
@@ -163,26 +170,27 @@ class CLSModel(mesa.Model):
         self.today = self.shocks.conditions(t.day)
         self._contract.begin_day(t.day, self.today)
 
-    def move_residents(self, t: Instant) -> tuple[np.ndarray, np.ndarray]:
+    def move_residents(self, t: Instant, u: SlotDraws) -> tuple[np.ndarray, np.ndarray]:
         """1. Routines: every resident's activity and place (changed by programmes
         and lockdowns); returns who is away from home and who is out in public."""
-        rng = self.loop_rng
-        self._option, self.location, away, out = self.routines.draw(t.daytype, t.slot, rng)
+        self._option, self.location, away, out = self.routines.draw(t.daytype, t.slot, u)
         self._activity = None
         if self._adjusting:
             act = self.activity
             for plugin in self._adjusting:
-                plugin.adjust_routines(t, act, self.location, rng)
+                plugin.adjust_routines(t, act, self.location, u)
             away, out = away_and_out(act)
         self._visitors = self.shocks.visitors(t.slot)
         return away, out
 
-    def patrol(self, t: Instant) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def patrol(
+        self, t: Instant, u: SlotDraws
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """2. Patrol: on-duty officers move; field workers and school liaison officers
         take their places. Returns police presence (for deterrence, for contacts,
         fair contacts) and guardianship per cell."""
         police = self.police
-        presence = police.patrol(t.slot)
+        presence = police.patrol(t.slot, u)
         contact_presence, fair_presence = police.contact_presence, police.fair_presence
         guard = self.social.guard
         extra = self._contract.slot(t)
@@ -196,21 +204,27 @@ class CLSModel(mesa.Model):
         return presence, contact_presence, fair_presence, guard
 
     def police_contacts(
-        self, t: Instant, away: np.ndarray, contact_presence: np.ndarray, fair_presence: np.ndarray
+        self,
+        t: Instant,
+        away: np.ndarray,
+        contact_presence: np.ndarray,
+        fair_presence: np.ndarray,
+        u: SlotDraws,
     ) -> tuple[np.ndarray, np.ndarray]:
         """3. Contacts: residents out of home meet officers in reach, fairly or not;
         proximity officers visit residents of their beats."""
-        soc, police, rng = self.social, self.police, self.loop_rng
+        soc, police = self.social, self.police
         contacts = self.today.contacts
         rate = self.scenario_config.police.contact_rate * contacts
         fair, unfair = social.police_contacts(
-            soc, away, self.location, contact_presence, fair_presence, rate, rng
+            soc, away, self.location, contact_presence, fair_presence, rate, u
         )
         if contacts > 0:
-            f2, u2 = social.proximity_visits(
-                soc, police.visits(t.slot, rng), police.fairness(True), rng
-            )
-            fair, unfair = fair + f2, unfair + u2
+            visited, visit = police.visits(t.slot, u)
+            if visited.size:
+                fair_visit = u.uniform_keys(Decision.VISIT_FAIR, visit) < police.fairness(True)
+                f2, u2 = social.proximity_visits(soc, visited, fair_visit)
+                fair, unfair = fair + f2, unfair + u2
         return fair, unfair
 
     def offend(
@@ -220,6 +234,7 @@ class CLSModel(mesa.Model):
         out: np.ndarray,
         presence: np.ndarray,
         guard: np.ndarray,
+        u: SlotDraws,
     ) -> Offences:
         """4. Crime: motivated offenders meet targets without capable guardians."""
         situation = dict(
@@ -238,25 +253,28 @@ class CLSModel(mesa.Model):
         )
         if self.expected is not None:  # before the step moves anyone
             self.expected.add(*expected_offences(**situation))
-        return crime_step(**situation, rng=self.loop_rng)
+        return crime_step(**situation, draws=u)
 
-    def police_and_report(self, offences: Offences) -> None:
+    def police_and_report(self, offences: Offences, u: SlotDraws) -> None:
         """5. Reporting (the dark figure: victims report, witnesses tip) and
-        6. policing: known offences are investigated; arrests deter or label."""
-        cfg, soc, police, rng = self.scenario_config, self.social, self.police, self.loop_rng
+        6. policing: known offences are investigated; arrests deter or label.
+
+        An offence's numbers are its offender's (one offence each per slot)."""
+        cfg, soc, police = self.scenario_config, self.social, self.police
         known, arrested = NOBODY, offences.flagrante_arrests
         if len(offences):
-            report(offences, soc, cfg.crime, cfg.trust, rng, self.shocks.visitor_reporting)
-            tips(offences, self.location, soc.trust, cfg.trust.tip_rate, rng)
-            police.investigate(offences, cfg.crime, rng)  # only reports and tips reach it
-            social.note_offences(soc, offences, cfg.police, rng)
+            u_report, u_tip, u_clear, u_response = u.uniforms(AFTERMATH, offences.offender)
+            report(offences, soc, cfg.crime, cfg.trust, u_report, self.shocks.visitor_reporting)
+            tips(offences, self.location, soc.trust, cfg.trust.tip_rate, u_tip)
+            police.investigate(offences, cfg.crime, u_clear)  # only reports and tips reach it
+            social.note_offences(soc, offences, cfg.police, u_response)
             known = offences.cell[offences.reported | offences.tipped]
             cleared = offences.offender[offences.arrested]
             np.add.at(self.crime_state.arrests, cleared, 1)
             arrested = np.concatenate([cleared, arrested])
         police.record(known)  # the picture decays in every slot
         if arrested.size:
-            fair_arrest = police.arrest_fairness(arrested.size, rng)
+            fair_arrest = police.arrest_fairness(u.uniform(Decision.ARREST_FAIR, arrested))
             social.note_arrests(soc, arrested, fair_arrest, cfg.careers)
 
     def end_day(self, t: Instant) -> None:

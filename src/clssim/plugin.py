@@ -5,8 +5,9 @@ things, in this order within a slot:
 
 * ``begin_day(day, conditions)`` — at the start of each day, with the day's
   :class:`Conditions` (the factors the shocks set);
-* ``adjust_routines(t, act, loc, rng)`` — change where people are this slot
-  (only asked of plug-ins whose ``adjusts_routines`` is true);
+* ``adjust_routines(t, act, loc, draws)`` — change where people are this slot
+  (only asked of plug-ins whose ``adjusts_routines`` is true), drawing each
+  resident's own numbers from the slot's :class:`~clssim.draws.SlotDraws`;
 * ``slot(t)`` — what it adds to this slot: guardianship per cell and extra
   (proximity) police presence per cell, or None;
 * ``end_day(day)`` — at the end of each day.
@@ -45,7 +46,7 @@ class LoopPlugin(Protocol):
 
     def begin_day(self, day: int, conditions: Conditions) -> None: ...
 
-    def adjust_routines(self, t: Any, act: np.ndarray, loc: np.ndarray, rng: Any) -> None: ...
+    def adjust_routines(self, t: Any, act: np.ndarray, loc: np.ndarray, draws: Any) -> None: ...
 
     def slot(self, t: Any) -> tuple[np.ndarray, np.ndarray] | None: ...
 
@@ -62,7 +63,7 @@ class NoContract:
     def begin_day(self, day: int, conditions: Conditions) -> None:
         pass
 
-    def adjust_routines(self, t: Any, act: np.ndarray, loc: np.ndarray, rng: Any) -> None:
+    def adjust_routines(self, t: Any, act: np.ndarray, loc: np.ndarray, draws: Any) -> None:
         pass
 
     def slot(self, t: Any) -> None:

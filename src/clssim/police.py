@@ -18,6 +18,7 @@ Strategies (ODD §7 "Patrol"):
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -25,7 +26,23 @@ from mesa.discrete_space import CellAgent
 
 from clssim.clock import SLOTS_PER_DAY
 from clssim.crime import per_type
+from clssim.draws import Decision, Draws, SlotDraws
 from clssim.world import World, moore_table
+
+NOBODY = np.empty(0, np.int64)
+#: the most visits an officer's keys leave room for in one slot
+MAX_VISITS = 1 << 20
+
+
+@functools.cache
+def poisson_cdf(mean: float) -> np.ndarray:
+    """The Poisson(``mean``) CDF at 0, 1, … until it reaches 1 within 1e-15
+    (to draw a count by inversion of a uniform)."""
+    if mean <= 0.0:
+        return np.ones(1)
+    k = np.arange(int(mean + 12.0 * math.sqrt(mean) + 20.0))
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
+    return np.minimum(np.cumsum(np.exp(k * math.log(mean) - mean - log_factorial)), 1.0)
 
 
 class Officer(CellAgent):
@@ -65,11 +82,10 @@ def beats(world: World, k: int, cells: np.ndarray | None = None) -> list[np.ndar
 class PoliceForce:
     """The officers of the area, their strategy and the recorded-crime picture."""
 
-    def __init__(self, model, world: World, cfg, rng: np.random.Generator):
+    def __init__(self, model, world: World, cfg, draws: Draws):
         self.model = model
         self.cfg = cfg
         self.world = world
-        self.rng = rng
         beat_list = beats(world, max(cfg.officers, 1))
         self.officers = [
             Officer(model, i % SLOTS_PER_DAY, cfg.shift_slots, beat_list[i], cfg.strategy)
@@ -79,8 +95,10 @@ class PoliceForce:
         self.procedural_justice = cfg.procedural_justice  #: may be raised by training
         self.contact_presence = np.zeros(world.ncells + 1)  #: Σ contact factors in reach
         self.fair_presence = np.zeros(world.ncells + 1)  #: Σ factor × fairness in reach
-        for officer in self.officers:  # everyone starts on their own beat
-            officer.cell = world.grid.all_cells.cells[int(rng.choice(officer.beat))]
+        # everyone starts on their own beat (officer j's own number, ODD §4.10)
+        start = draws.slot(-1).uniform_keys(Decision.PATROL_START, np.arange(len(self.officers)))
+        for officer, u in zip(self.officers, start, strict=True):
+            officer.cell = world.grid.all_cells.cells[int(officer.beat[int(u * officer.beat.size)])]
         self.position = np.array([self._flat(o) for o in self.officers], dtype=np.int64)
         #: cells in reach of each cell; edge pads point at the sentinel ``ncells``
         reach = moore_table(world.width, world.height, cfg.guard_radius)
@@ -99,6 +117,7 @@ class PoliceForce:
         self._decay = 0.5 ** (1.0 / (cfg.hotspot_memory_days * SLOTS_PER_DAY))
         self.presence = np.zeros(world.ncells + 1)
         self.on_duty = 0
+        self._proximity = False  # any officer on proximity work (who visits residents)
 
     @property
     def n_officers(self) -> int:
@@ -122,6 +141,7 @@ class PoliceForce:
             split = beats(self.world, n, cells)
         else:  # fewer cells than officers: they share them
             split = [cells[[i % cells.size]] for i in range(n)]
+        self._proximity = self._proximity or bool(chosen)
         for officer, beat in zip(chosen, split, strict=False):
             officer.proximity = True
             officer.strategy = "beat"
@@ -129,25 +149,35 @@ class PoliceForce:
             officer.contact_factor = 1.0 + (self.cfg.foot_contact_factor - 1.0) * foot_share
             officer.residents = np.flatnonzero(np.isin(home, beat))
 
-    def visits(self, slot: int, rng: np.random.Generator) -> np.ndarray:
+    def visits(self, slot: int, draws: SlotDraws) -> tuple[np.ndarray, np.ndarray]:
         """Residents visited this slot by on-duty proximity officers (Poisson per officer,
-        mean ``proximity_visits``, among the residents of the officer's beat)."""
-        out = []
-        for o in self.duty_officers[slot]:
-            if o.proximity and o.residents.size:
-                k = rng.poisson(self.cfg.proximity_visits)
-                out.append(o.residents[rng.integers(0, o.residents.size, k)])
-        return np.concatenate(out) if out else np.empty(0, np.int64)
+        mean ``proximity_visits``, among the residents of the officer's beat), and
+        each visit's key (officer j's k-th visit: ``j · MAX_VISITS + k``) for the
+        draws about it."""
+        if not self._proximity:
+            return NOBODY, NOBODY
+        on = zip(self.duty[slot].tolist(), self.duty_officers[slot], strict=True)
+        who = [(j, o) for j, o in on if o.proximity and o.residents.size]
+        if not who:
+            return NOBODY, NOBODY
+        ids = np.array([j for j, _ in who], dtype=np.int64)
+        cdf = poisson_cdf(self.cfg.proximity_visits)
+        counts = np.searchsorted(cdf, draws.uniform_keys(Decision.VISIT_COUNT, ids), side="right")
+        keys = np.concatenate(
+            [j * MAX_VISITS + np.arange(k) for j, k in zip(ids, counts, strict=True)]
+        )
+        pick = draws.uniform_keys(Decision.VISIT_WHO, keys)
+        visited, start = [], 0
+        for (_, o), k in zip(who, counts, strict=True):
+            visited.append(o.residents[(pick[start : start + k] * o.residents.size).astype(int)])
+            start += k
+        return np.concatenate(visited), keys
 
     def _flat(self, officer: Officer) -> int:
         x, y = officer.cell.coordinate
         return x * self.world.height + y
 
-    def _random_cells(self, k: int) -> np.ndarray:
-        """``k`` cells drawn uniformly from the whole map."""
-        return (self.rng.random(k) * self.world.ncells).astype(np.int64)
-
-    def patrol(self, slot: int) -> np.ndarray:
+    def patrol(self, slot: int, draws: SlotDraws) -> np.ndarray:
         """Move on-duty officers; return the count of officers in reach of each cell.
 
         The array has ``ncells + 1`` entries: the last stands for "outside the
@@ -158,7 +188,7 @@ class PoliceForce:
         duty, on = self.duty[slot], self.duty_officers[slot]
         self.on_duty = duty.size
         if on:
-            target = self._targets(on)
+            target = self._targets(duty, on, draws)
             self.position[duty] = target
             for officer, c in zip(on, target.tolist(), strict=True):
                 officer.cell = self._cells[c]  # the Mesa agent moves too
@@ -191,22 +221,27 @@ class PoliceForce:
             return max(self.cfg.proximity_fairness, self.procedural_justice)
         return self.procedural_justice
 
-    def _targets(self, on: list[Officer]) -> np.ndarray:
-        """A target cell for each officer in ``on`` (see the strategies above)."""
-        rng = self.rng
-        target = self._random_cells(len(on))
+    def _targets(self, duty: np.ndarray, on: list[Officer], draws: SlotDraws) -> np.ndarray:
+        """A target cell for each officer in ``on`` (ids ``duty``; see the strategies
+        above), each from the officer's own numbers."""
+        u = draws.uniform_keys(Decision.PATROL_CELL, duty)
+        target = (u * self.world.ncells).astype(np.int64)  # random: any cell
         hotspot = []
         for j, officer in enumerate(on):
             if officer.strategy == "beat":
-                target[j] = officer.beat[rng.integers(officer.beat.size)]
+                target[j] = officer.beat[int(u[j] * officer.beat.size)]
             elif officer.strategy == "hotspot":
                 hotspot.append(j)
         if hotspot and self.picture.any():
             top = np.argsort(-self.picture, kind="stable")[: self.cfg.hotspot_top]
             w = self.picture[top]
             top, w = top[w > 0], w[w > 0]
-            go = [j for j in hotspot if rng.random() < self.cfg.hotspot_share]
-            target[go] = rng.choice(top, size=len(go), p=w / w.sum())
+            ids = duty[hotspot]
+            go = draws.uniform_keys(Decision.PATROL_HOTSPOT, ids) < self.cfg.hotspot_share
+            cdf = np.cumsum(w) / w.sum()
+            u_which = draws.uniform_keys(Decision.PATROL_WHICH, ids[go])
+            which = np.searchsorted(cdf, u_which, side="right")
+            target[np.asarray(hotspot)[go]] = top[np.minimum(which, top.size - 1)]
         return target
 
     def record(self, cells: np.ndarray) -> None:
@@ -215,8 +250,9 @@ class PoliceForce:
         if cells.size:
             np.add.at(self.picture, cells, 1.0)
 
-    def investigate(self, off, crime_cfg, rng: np.random.Generator) -> None:
-        """Clear reported or tipped offences by arrest (sets ``off.arrested``).
+    def investigate(self, off, crime_cfg, u: np.ndarray) -> None:
+        """Clear reported or tipped offences by arrest (sets ``off.arrested``;
+        ``u``: one uniform per offence).
 
         An offence the police know of is cleared with the offence type's
         ``clearance`` probability, multiplied by ``1 + tip_clearance_boost``
@@ -227,8 +263,9 @@ class PoliceForce:
         known = off.reported | off.tipped
         base = per_type(crime_cfg, "clearance")[off.kind]
         p = np.clip(base * (1.0 + self.cfg.tip_clearance_boost * off.tipped), 0.0, 1.0)
-        off.arrested[:] = known & (rng.random(len(off)) < p)
+        off.arrested[:] = known & (u < p)
 
-    def arrest_fairness(self, k: int, rng: np.random.Generator) -> np.ndarray:
-        """Whether each of ``k`` arrests is perceived as fair (procedural justice)."""
-        return rng.random(k) < self.procedural_justice
+    def arrest_fairness(self, u: np.ndarray) -> np.ndarray:
+        """Whether each arrest is perceived as fair (procedural justice), from the
+        arrested residents' uniforms ``u``."""
+        return u < self.procedural_justice

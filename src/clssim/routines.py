@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clssim.draws import SlotDraws
 from clssim.population import ROLES, Population
 
 ACTIVITIES = ("home", "work", "local", "leisure")
@@ -147,29 +148,33 @@ class Routines:
         p = ROUTINE[pop.role][..., self.activity_of_option] / share  # (n, day, slot, option)
         cum = np.cumsum(p, axis=-1)[..., :-1]
         cum[cum >= 1.0 - 1e-9] = np.inf  # options after the last possible one: never
-        #: (day type, slot, option − 1, resident), float32 like the uniforms
-        self.thresholds = np.ascontiguousarray(cum.transpose(1, 2, 3, 0), dtype=np.float32)
+        cum = np.ascontiguousarray(cum.transpose(1, 2, 3, 0), dtype=np.float32)
+        #: (day type, slot, option − 1, resident): the thresholds in units of 2^−24,
+        #: rounded up, so a 24-bit uniform k · 2^−24 passes one exactly when k does
+        self.thresholds = np.minimum(np.ceil(cum.astype(float) * 2.0**24), 2**32 - 1).astype(
+            np.uint32
+        )
         #: flat place table: row i (from i · width) holds resident i's place per option
         table = np.column_stack([pop.home, pop.work, pop.haunts_local, pop.haunts_leisure])
         self.places = table.ravel()
         self._row = np.arange(pop.n) * table.shape[1]
 
     def draw(
-        self, daytype: int, slot: int, rng: np.random.Generator
+        self, daytype: int, slot: int, draws: SlotDraws
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Each resident's option (int8: 0 home, 1 work, then the haunts; its
         activity is ``activity_of_option[option]``) and flat cell
         (``pop.outside`` when off the map) in this slot, and the ids of the
         residents away from home and of those out in public space (local or
         leisure)."""
-        u = rng.random(self.pop.n, dtype=np.float32)
+        u = draws.everyone24()  # resident i's own 24-bit number k (u = k · 2^−24; ODD §4.10)
         option = (u >= self.thresholds[daytype, slot]).sum(axis=0, dtype=np.int8)
         loc = self.places[self._row + option]
         return option, loc, np.flatnonzero(option != 0), np.flatnonzero(option >= 2)
 
-    def activities(self, daytype: int, slot: int, rng: np.random.Generator) -> np.ndarray:
+    def activities(self, daytype: int, slot: int, draws: SlotDraws) -> np.ndarray:
         """Only the activities of :meth:`draw` (int8 codes, see ``ACTIVITIES``)."""
-        return self.activity_of_option[self.draw(daytype, slot, rng)[0]]
+        return self.activity_of_option[self.draw(daytype, slot, draws)[0]]
 
 
 def away_and_out(act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ import numpy as np
 
 from clssim import social
 from clssim.clock import AFTERNOON, MORNING, NIGHT
+from clssim.draws import Decision, SlotDraws
 from clssim.layouts import COMMERCE, FARM, NIGHTLIFE, PUBLIC, SOCIAL, TRANSIT, VACANT
 from clssim.plugin import NORMAL_DAY, Conditions
 from clssim.population import R_CHILD, R_EMPLOYED, R_STUDENT, R_UNEMPLOYED
@@ -89,16 +90,17 @@ class Shocks:
         model.social.vulnerability[:] = social.vulnerability_flags(pop)  # poverty is one
         model.set_roles(lost, R_UNEMPLOYED)
 
-    def adjust_routines(self, t, act: np.ndarray, loc: np.ndarray, rng) -> None:
+    def adjust_routines(self, t, act: np.ndarray, loc: np.ndarray, draws: SlotDraws) -> None:
         """Lockdown: outings and school attendance cut."""
         out_scale, school_closed = self.today.outings, self.today.school_closed
         if out_scale >= 1.0 and school_closed <= 0.0:
             return
         pop = self.model.population
         out = np.flatnonzero(act >= LOCAL)
-        stay = out[rng.random(out.size) >= out_scale]
+        stay = out[draws.uniform(Decision.LOCKDOWN_OUTING, out) >= out_scale]
         pupils = np.flatnonzero((act == WORK) & ((pop.role == R_STUDENT) | (pop.role == R_CHILD)))
-        stay = np.concatenate([stay, pupils[rng.random(pupils.size) < school_closed]])
+        closed = draws.uniform(Decision.LOCKDOWN_SCHOOL, pupils) < school_closed
+        stay = np.concatenate([stay, pupils[closed]])
         act[stay] = HOME
         loc[stay] = pop.home[stay]
 

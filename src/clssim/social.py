@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from clssim import school
+from clssim.draws import Decision, SlotDraws
 from clssim.population import R_STUDENT, Population
 from clssim.world import World
 
@@ -217,7 +218,7 @@ def police_contacts(
     contact_presence: np.ndarray,
     fair_presence: np.ndarray,
     contact_rate: float,
-    rng: np.random.Generator,
+    draws: SlotDraws,
 ) -> tuple[int, int]:
     """Contacts between residents away from home and officers in reach.
 
@@ -237,34 +238,36 @@ def police_contacts(
     soc.seen_police[near] = True
     where = where[in_reach]
     k = contact_presence[where]
-    met = rng.random(near.size) < 1.0 - (1.0 - contact_rate) ** k
+    u_met, u_fair = draws.uniforms((Decision.CONTACT, Decision.CONTACT_FAIR), near)
+    met = u_met < 1.0 - (1.0 - contact_rate) ** k
     who, where = near[met], where[met]
-    fair = rng.random(who.size) < fair_presence[where] / contact_presence[where]
+    fair = u_fair[met] < fair_presence[where] / contact_presence[where]
     soc.fair[who[fair]] += 1  # each resident appears once in who
     soc.unfair[who[~fair]] += 1
     n_fair = int(np.count_nonzero(fair))
     return n_fair, who.size - n_fair
 
 
-def proximity_visits(soc: Social, visited: np.ndarray, fairness: float, rng) -> tuple[int, int]:
-    """Deliberate visits of proximity officers: contacts, fair with ``fairness``."""
+def proximity_visits(soc: Social, visited: np.ndarray, fair: np.ndarray) -> tuple[int, int]:
+    """Deliberate visits of proximity officers: contacts, each ``fair`` or not."""
     if visited.size == 0:
         return 0, 0
-    fair = rng.random(visited.size) < fairness
     np.add.at(soc.fair, visited[fair], 1)
     np.add.at(soc.unfair, visited[~fair], 1)
     soc.seen_police[visited] = True
     return int(fair.sum()), int((~fair).sum())
 
 
-def note_offences(soc: Social, off, police_cfg, rng: np.random.Generator) -> None:
-    """Tally victimisations, the response to reports and who offended."""
+def note_offences(soc: Social, off, police_cfg, u: np.ndarray) -> None:
+    """Tally victimisations, the response to reports and who offended (``u``: one
+    uniform per offence, for the reporting victim's satisfaction)."""
     has_victim = off.victim >= 0  # residents only (visitors are −2)
     np.add.at(soc.victimised, off.victim[has_victim], 1)
     np.add.at(soc.victimisations, off.victim[has_victim], 1)
     np.add.at(soc.offended, off.offender, 1)
-    reporters = off.victim[has_victim & off.reported]
-    satisfied = rng.random(reporters.size) < police_cfg.response_quality
+    reported = has_victim & off.reported
+    reporters = off.victim[reported]
+    satisfied = u[reported] < police_cfg.response_quality
     np.add.at(soc.satisfied, reporters[satisfied], 1)
     np.add.at(soc.dissatisfied, reporters[~satisfied], 1)
 

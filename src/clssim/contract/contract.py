@@ -42,6 +42,7 @@ from clssim.contract.partners import (
     integration,
     joint_work,
 )
+from clssim.draws import Decision, SlotDraws
 from clssim.evidence.calibration import calibrated_effects
 from clssim.evidence.costs import staff_rate
 from clssim.measures import AXES, LIGHT_TARGET, MAINT_TARGET, Measure, Modifiers
@@ -222,13 +223,13 @@ class Contract:
         self.mods = mods
 
     # ---------------------------------------------------------------- per slot
-    def adjust_routines(self, t, act: np.ndarray, loc: np.ndarray, rng) -> None:
+    def adjust_routines(self, t, act: np.ndarray, loc: np.ndarray, draws: SlotDraws) -> None:
         """Programme participants spend weekday afternoons/evenings supervised."""
         sup = self.mods.supervised
         if t.weekend or t.slot not in (AFTERNOON, EVENING) or not sup.any():
             return
         out = np.flatnonzero((act == LOCAL) | (act == LEISURE))
-        chosen = out[rng.random(out.size) < sup[out]]
+        chosen = out[draws.uniform(Decision.PROGRAMME, out) < sup[out]]
         act[chosen] = WORK
         loc[chosen] = self._programme_site(chosen)
 
