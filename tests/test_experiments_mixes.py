@@ -116,6 +116,48 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     assert "Pareto-efficient" in text and "paired runs" in text
 
 
+def _small_base(tmp_path):
+    base = tmp_path / "base.toml"
+    body = "\n".join(
+        f"[{t}]\n"
+        + "\n".join(f"{k.split('.')[1]} = {v}" for k, v in SMALL.items() if k.startswith(t))
+        for t in ("time", "population", "world")
+    )
+    base.write_text(
+        f'extends = "{load_scenario().base_dir}/neighbourhood.toml"\nname = "b"\n{body}\n'
+    )
+    return base
+
+
+def test_nsga2_mix_search_runs_each_new_mix_once_and_resumes(tmp_path, capsys, monkeypatch):
+    """``mixes --search``: generations of new mixes, each run once (a journal keeps
+    them), and a resumed search rebuilds the same front without running anything."""
+    from clssim.experiments import executors
+
+    base = _small_base(tmp_path)
+    out = tmp_path / "search"
+    args = ["mixes", str(base), "--budget", "150000", "--search", "2", "--population", "4"]
+    args += ["--replicates", "2", "--workers", "0", "--out", str(out)]
+    assert main(args) == 0
+    table = pd.read_csv(out / "mixes.csv")
+    assert len(table) >= 6 and table["pareto"].any() and "NSGA-II" in capsys.readouterr().out
+    journal = (out / "search.jsonl").read_text().splitlines()
+    assert len(journal) == 2 * (len(table) + 1)  # every mix and the baseline, 2 seeds, once
+    ran = []
+    real = executors.SerialExecutor.map_unordered
+
+    def counting(self, tasks, fn=None):
+        tasks = list(tasks)
+        ran.extend(tasks)
+        return real(self, tasks) if fn is None else real(self, tasks, fn)
+
+    monkeypatch.setattr(executors.SerialExecutor, "map_unordered", counting)
+    assert main([*args, "--resume"]) == 0
+    assert ran == []  # nothing run again
+    again = pd.read_csv(out / "mixes.csv")
+    pd.testing.assert_frame_equal(again, table)
+
+
 def test_officers_cost_no_cash_so_a_tiny_budget_still_moves_them() -> None:
     """Proximity officers are moved from response duty (in-kind), so any share of
     a budget buys the contract's staff; the cash lines need their fixed cost."""
@@ -132,6 +174,11 @@ def test_officers_cost_no_cash_so_a_tiny_budget_still_moves_them() -> None:
         (["--budget", "nan"], "option --budget = nan: must be a positive number of euros"),
         (["--budget", "inf"], "option --budget = inf: must be a positive number of euros"),
         (["--budget", "200000", "--seed", "-1"], "option --seed = -1: must be in [0, 2**62)"),
+        (["--budget", "200000", "--search", "0"], "option --search = 0: must be at least 1"),
+        (
+            ["--budget", "200000", "--search", "2", "--population", "1"],
+            "option --population = 1: must be at least 2",
+        ),
     ],
 )
 def test_bad_mix_options_are_refused_before_any_run(tmp_path, capsys, options, fragment):

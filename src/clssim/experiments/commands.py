@@ -141,6 +141,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     mx.add_argument("baseline", help="baseline scenario TOML (without a [contract])")
     mx.add_argument("--budget", type=float, required=True, help="budget in euros")
     mx.add_argument("--mixes", type=int, default=24, help="random mixes besides the 6 fixed")
+    mx.add_argument(
+        "--search",
+        type=int,
+        metavar="GENERATIONS",
+        help="search with NSGA-II for this many generations instead of random mixes",
+    )
+    mx.add_argument(
+        "--population", type=int, default=12, help="mixes per generation of --search (12)"
+    )
     mx.add_argument("--replicates", type=int, default=5, help="replicates per mix (default 5)")
     mx.add_argument("--years", type=float, help="override the baseline's simulated years")
     mx.add_argument("--seed", type=int, help="root seed (default: the baseline's)")
@@ -557,16 +566,22 @@ def cmd_mixes(args: argparse.Namespace) -> int:
     if args.mixes < 0:
         raise ScenarioError(f"option --mixes = {args.mixes}: must be 0 or more")
     _check_seed(args.seed)
-    plan = mixes_plan(
-        baseline,
+    common = dict(
         budget=args.budget,
-        n_random=args.mixes,
         replicates=args.replicates,
         root_seed=args.seed,
         fixed_effects=args.fixed_effects,
     )
+    plan = mixes_plan(baseline, n_random=args.mixes, **common)  # checks the options first
     out = _out(args, "mixes")
-    report = _run(plan, out, args)
+    executor = searched = None
+    if args.search is not None:
+        searched, plan, executor = _search_mixes(args, baseline, common, out)
+    try:
+        report = _run(plan, out, args, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     if report is None:
         return EXIT_INTERRUPTED
     if not report.complete:
@@ -583,8 +598,48 @@ def cmd_mixes(args: argparse.Namespace) -> int:
             "absorb, so the cost column can be lower):\n"
         )
         print(format_front(table))
+        if searched is not None:
+            print(
+                f"\nNSGA-II: {args.search} generations of {args.population}; "
+                f"{len(table)} distinct mixes evaluated ({searched.shares.shape[0]} asked for)"
+            )
         print(f"\nwrote runs.parquet, mixes.csv, pareto.png in {out}/")
     return 0
+
+
+def _search_mixes(args: argparse.Namespace, baseline, common: dict, out: Path):
+    """``mixes --search``: run NSGA-II; returns its record, the plan of every mix it
+    evaluated and an executor that serves their runs to the final store."""
+    from clssim.experiments.executors import make_executor
+    from clssim.experiments.mixes import mixes_plan, search_mixes
+    from clssim.experiments.precision import CachedExecutor
+    from clssim.experiments.store import SEARCH_JOURNAL
+
+    if args.search < 1:
+        raise ScenarioError(f"option --search = {args.search}: must be at least 1 generation")
+    if args.population < 2:
+        raise ScenarioError(f"option --population = {args.population}: must be at least 2")
+    journal = out / SEARCH_JOURNAL
+    if not args.resume and out.is_dir() and any(out.iterdir()):
+        raise ScenarioError(
+            f"--out {out}: is not empty; --search needs a new directory, or --resume to "
+            "continue the search it holds"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    inner = make_executor(args.workers, args.scheduler, args.connect_timeout)
+    try:
+        plan, cache, searched = search_mixes(
+            lambda shares: mixes_plan(baseline, shares=shares, **common),
+            inner,
+            population=args.population,
+            generations=args.search,
+            journal=journal,
+            progress=None if args.quiet else (lambda s: print(s, file=sys.stderr)),
+        )
+    except BaseException:
+        inner.close()
+        raise
+    return searched, plan, CachedExecutor(inner, cache)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:

@@ -27,7 +27,9 @@ reproducible.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from clssim.clock import SLOTS_PER_DAY
 from clssim.experiments.compare import paired_difference
 from clssim.experiments.outputs import parse_output
 from clssim.experiments.plan import Base, Plan, RunSet
+from clssim.experiments.search import SearchResult, nsga2
 from clssim.measures import AXES, MEASURES
 from clssim.scenario import Scenario, ScenarioError
 
@@ -108,21 +111,29 @@ def measures_for(
     return out
 
 
+def mix_name(shares: np.ndarray) -> str:
+    """A mix's arm name: its shares, in ``AXES`` order."""
+    return "mix-" + "-".join(f"{s:.2f}" for s in shares)
+
+
 def mixes_plan(
     baseline: Scenario,
     *,
     budget: float,
-    n_random: int,
+    n_random: int = 0,
     replicates: int,
     staff: int | None = None,
     root_seed: int | None = None,
     mix_seed: int = 1,
     fixed_effects: bool = False,
+    shares: list[np.ndarray] | None = None,
 ) -> Plan:
-    """The comparison of the baseline with every affordable mix. Each run draws
-    the mixes' measure effects from their calibrated uncertainty (one draw per
-    seed and kind, common to every mix of a replicate); ``fixed_effects`` runs
-    them at the calibrated medians."""
+    """The comparison of the baseline with every affordable mix: ``shares`` when
+    given (in order: a mix keeps its set index as more are appended), else the
+    fixed mixes and ``n_random`` random ones. Each run draws the mixes' measure
+    effects from their calibrated uncertainty (one draw per seed and kind,
+    common to every mix of a replicate); ``fixed_effects`` runs them at the
+    calibrated medians."""
     if baseline.contract is not None:
         raise ScenarioError(
             f"{baseline.name}: the baseline of a mix search must have no [contract]"
@@ -135,15 +146,14 @@ def mixes_plan(
     _check_horizon(baseline, staff, budget)
     limits = target_sizes(baseline, staff)
     sets = [RunSet(0, "baseline", {}, {"arm": "baseline", **dict.fromkeys(AXES, 0.0)})]
-    for shares in mix_shares(n_random, mix_seed):
-        plan = measures_for(shares, budget, staff, limits)
+    for mix in mix_shares(n_random, mix_seed) if shares is None else shares:
+        plan = measures_for(mix, budget, staff, limits)
         if not plan:
             continue
         contract = {"budget_eur": float(budget), "staff": staff, "measures": plan}
         contract["effects"] = "central" if fixed_effects else "evidence"
         baseline.with_overrides({"contract": contract})  # refuse a bad mix before any run
-        name = "mix-" + "-".join(f"{s:.2f}" for s in shares)
-        labels = {"arm": name, **{a: float(s) for a, s in zip(AXES, shares, strict=True)}}
+        labels = {"arm": mix_name(mix), **{a: float(x) for a, x in zip(AXES, mix, strict=True)}}
         sets.append(RunSet(len(sets), "baseline", {"contract": contract}, labels))
     if len(sets) == 1:
         months = IMPLEMENTATION_DAYS / 30.0
@@ -172,6 +182,89 @@ def mixes_plan(
             "effects": "central" if fixed_effects else "evidence",
         },
     )
+
+
+def search_mixes(
+    make_plan: Callable[[list[np.ndarray]], Plan],
+    executor: Any,
+    *,
+    population: int,
+    generations: int,
+    seed: int = 1,
+    journal: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Plan, dict[tuple[int, int], dict[str, Any]], SearchResult]:
+    """Search the mixes with NSGA-II (:mod:`clssim.experiments.search`).
+
+    A generation's new mixes are appended to the plan (``make_plan(shares)``)
+    and only their runs are made (on ``executor``: the local pool or Dask);
+    a mix's objectives are its paired changes of offences and insecurity in the
+    last year against the baseline and its cost (a mix that buys nothing is
+    the baseline: no change, no cost). The search starts from the five
+    single-line mixes and the equal split. With ``journal``, every run is
+    appended to it as it finishes, and runs found there are not made again, so
+    a killed search resumes where it stopped. Returns the plan of every mix
+    evaluated, its runs by (set, seed), and the search's record."""
+    from clssim.experiments.precision import CachedExecutor, runs_frame
+
+    cache = _journal_runs(journal)
+    cached = CachedExecutor(executor, cache)
+    evaluated: list[np.ndarray] = []
+    generation = [0]
+
+    def evaluate(batch: np.ndarray) -> np.ndarray:
+        evaluated.extend(np.asarray(batch))
+        plan = make_plan(evaluated)
+        before = set(cache)
+        fh = journal.open("a", encoding="utf-8") if journal is not None else None
+        try:
+            for res in cached.map_unordered(plan.tasks()):
+                if res["status"] != "ok":
+                    raise RuntimeError(f"a run failed: {res.get('error')}")
+                key = plan.row_keys(res["run_id"])
+                if fh is not None and (key["set_index"], key["seed"]) not in before:
+                    rec = {"set_index": key["set_index"], "seed": key["seed"], "result": res}
+                    fh.write(json.dumps(rec) + "\n")
+                    fh.flush()
+        finally:
+            if fh is not None:
+                fh.close()
+        table = evaluate_mixes(runs_frame(plan, cache)).set_index("arm")
+        out = []
+        for x in batch:
+            name = mix_name(x)
+            if name in table.index:
+                row = table.loc[name]
+                out.append(
+                    [row["offences_true_change"], row["mean_insecurity_change"], row["cost_eur"]]
+                )
+            else:  # buys nothing: the baseline
+                out.append([0.0, 0.0, 0.0])
+        if progress is not None:
+            progress(f"generation {generation[0]}: {len(batch)} new mixes, {len(evaluated)} in all")
+        generation[0] += 1
+        return np.array(out, dtype=float)
+
+    k = len(AXES)
+    start = [np.eye(k)[i] for i in range(k)] + [np.full(k, 1.0 / k)]
+    result = nsga2(
+        evaluate, k, population=population, generations=generations, seed=seed, initial=start
+    )
+    return make_plan(evaluated), cache, result
+
+
+def _journal_runs(journal: Path | None) -> dict[tuple[int, int], dict[str, Any]]:
+    """The runs a search journal holds, by (set, seed) (a torn last line is ignored)."""
+    cache: dict[tuple[int, int], dict[str, Any]] = {}
+    if journal is None or not journal.exists():
+        return cache
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        cache[(int(rec["set_index"]), int(rec["seed"]))] = rec["result"]
+    return cache
 
 
 def _check_horizon(baseline: Scenario, staff: int, budget: float) -> None:

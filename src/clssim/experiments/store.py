@@ -83,6 +83,11 @@ def _read_manifest(root: Path) -> dict[str, Any] | None:
         raise ScenarioError(f"{path}: unreadable manifest ({exc})") from None
 
 
+#: files an output directory may hold before its store is written
+SEARCH_JOURNAL = "search.jsonl"
+NOT_RESULTS = (".lock", "runs", SEARCH_JOURNAL)
+
+
 class Store:
     """Writes the runs of one plan into a directory (see the module docstring)."""
 
@@ -124,9 +129,10 @@ class Store:
             raise ScenarioError(f"--out {root}: exists and is not a directory")
         manifest = _read_manifest(root) if root.is_dir() else None
         if manifest is None:
-            # ".lock", and "runs" (the run files of a comparison still being extended
-            # by --precision, written before its store) hold no results of their own
-            if root.is_dir() and any(p for p in root.iterdir() if p.name not in (".lock", "runs")):
+            # ".lock", "runs" (the run files of a comparison still being extended
+            # by --precision, written before its store) and a mixes search's journal
+            # hold no results of their own
+            if root.is_dir() and any(p for p in root.iterdir() if p.name not in NOT_RESULTS):
                 raise ScenarioError(
                     f"--out {root}: exists, is not empty and holds no clssim sweep; "
                     "choose another directory"
