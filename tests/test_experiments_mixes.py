@@ -176,6 +176,10 @@ def test_officers_cost_no_cash_so_a_tiny_budget_still_moves_them() -> None:
         (["--budget", "200000", "--seed", "-1"], "option --seed = -1: must be in [0, 2**62)"),
         (["--budget", "200000", "--search", "0"], "option --search = 0: must be at least 1"),
         (
+            ["--budget", "200000", "--search", "2", "--mixes", "3"],
+            "options --mixes and --search: give one or the other",
+        ),
+        (
             ["--budget", "200000", "--search", "2", "--population", "1"],
             "option --population = 1: must be at least 2",
         ),

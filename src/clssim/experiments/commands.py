@@ -140,12 +140,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     mx.add_argument("baseline", help="baseline scenario TOML (without a [contract])")
     mx.add_argument("--budget", type=float, required=True, help="budget in euros")
-    mx.add_argument("--mixes", type=int, default=24, help="random mixes besides the 6 fixed")
+    mx.add_argument(
+        "--mixes",
+        type=int,
+        help="evaluate the 6 fixed and this many random mixes instead of searching",
+    )
     mx.add_argument(
         "--search",
         type=int,
         metavar="GENERATIONS",
-        help="search with NSGA-II for this many generations instead of random mixes",
+        help="generations of the NSGA-II search (default 3; the default design)",
     )
     mx.add_argument(
         "--population", type=int, default=12, help="mixes per generation of --search (12)"
@@ -563,8 +567,12 @@ def cmd_mixes(args: argparse.Namespace) -> int:
             baseline = baseline.with_overrides({"time.years": args.years})
         except ScenarioError as exc:
             raise ScenarioError(str(exc).replace("<overrides>", "option --years")) from None
-    if args.mixes < 0:
+    if args.mixes is not None and args.search is not None:
+        raise ScenarioError("options --mixes and --search: give one or the other")
+    if args.mixes is not None and args.mixes < 0:
         raise ScenarioError(f"option --mixes = {args.mixes}: must be 0 or more")
+    if args.mixes is None and args.search is None:
+        args.search = 3  # the default: search
     _check_seed(args.seed)
     common = dict(
         budget=args.budget,
@@ -572,7 +580,7 @@ def cmd_mixes(args: argparse.Namespace) -> int:
         root_seed=args.seed,
         fixed_effects=args.fixed_effects,
     )
-    plan = mixes_plan(baseline, n_random=args.mixes, **common)  # checks the options first
+    plan = mixes_plan(baseline, n_random=args.mixes or 0, **common)  # checks the options first
     out = _out(args, "mixes")
     executor = searched = None
     if args.search is not None:
