@@ -75,7 +75,7 @@ def test_a_baseline_too_short_for_implementation_is_refused():
         mixes_plan(load_scenario(), budget=100_000, n_random=2, replicates=2)
 
 
-def test_mix_search_end_to_end(tmp_path, capsys):
+def _small_base(tmp_path):
     base = tmp_path / "base.toml"
     body = "\n".join(
         f"[{t}]\n"
@@ -85,6 +85,11 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     base.write_text(
         f'extends = "{load_scenario().base_dir}/neighbourhood.toml"\nname = "b"\n{body}\n'
     )
+    return base
+
+
+def test_mix_search_end_to_end(tmp_path, capsys):
+    base = _small_base(tmp_path)
     out = tmp_path / "mixes"
     code = main(
         [
@@ -114,19 +119,6 @@ def test_mix_search_end_to_end(tmp_path, capsys):
     assert ">Intervention mixes under the budget<" in text
     assert "<h1>clssim report — budget mixes" in text  # titled for what it is, not "sweep"
     assert "Pareto-efficient" in text and "paired runs" in text
-
-
-def _small_base(tmp_path):
-    base = tmp_path / "base.toml"
-    body = "\n".join(
-        f"[{t}]\n"
-        + "\n".join(f"{k.split('.')[1]} = {v}" for k, v in SMALL.items() if k.startswith(t))
-        for t in ("time", "population", "world")
-    )
-    base.write_text(
-        f'extends = "{load_scenario().base_dir}/neighbourhood.toml"\nname = "b"\n{body}\n'
-    )
-    return base
 
 
 def test_nsga2_mix_search_runs_each_new_mix_once_and_resumes(tmp_path, capsys, monkeypatch):

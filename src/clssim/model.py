@@ -54,14 +54,12 @@ from clssim.draws import AFTERMATH_DECISIONS as AFTERMATH
 from clssim.draws import Decision, Draws, SlotDraws, run_key
 from clssim.plugin import NO_CONTRACT, NORMAL_DAY, Conditions, LoopPlugin
 from clssim.police import PoliceForce
-from clssim.population import build_population
+from clssim.population import NOBODY, build_population
 from clssim.results import Recorder, Results
 from clssim.routines import Routines, away_and_out
 from clssim.scenario import Scenario, load_scenario
 from clssim.shocks import Shocks
 from clssim.world import world_from_scenario
-
-NOBODY = np.empty(0, dtype=np.int64)  #: no residents (or cells)
 
 
 class CLSModel(mesa.Model):

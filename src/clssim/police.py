@@ -27,9 +27,9 @@ from mesa.discrete_space import CellAgent
 from clssim.clock import SLOTS_PER_DAY
 from clssim.crime import per_type
 from clssim.draws import Decision, Draws, SlotDraws
+from clssim.population import NOBODY
 from clssim.world import World, moore_table
 
-NOBODY = np.empty(0, np.int64)
 #: the most visits an officer's keys leave room for in one slot
 MAX_VISITS = 1 << 20
 

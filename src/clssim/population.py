@@ -37,6 +37,7 @@ CHILD, YOUTH, ADULT, ELDERLY = range(4)
 #: Roles index the routine tables (``routines.ROUTINE``); infants (0–2) stay home.
 ROLES = ("child", "student", "neet", "employed", "unemployed", "elderly", "infant")
 R_CHILD, R_STUDENT, R_NEET, R_EMPLOYED, R_UNEMPLOYED, R_ELDERLY, R_INFANT = range(7)
+NOBODY = np.empty(0, dtype=np.int64)  #: no residents (or cells): an empty id array
 LEISURE_USES = (COMMERCE, NIGHTLIFE, PUBLIC, TRANSIT)
 
 

@@ -128,15 +128,9 @@ def run_journaled(
 
 
 def _journal_read(path: Path) -> dict[int, dict[str, Any]]:
-    done: dict[int, dict[str, Any]] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:  # a line cut by a kill
-                continue
-            done[int(rec["run_id"])] = rec
-    return done
+    from clssim.experiments.store import read_journal
+
+    return {int(rec["run_id"]): rec for rec in read_journal(path)}
 
 
 def calibrate_kind(

@@ -584,7 +584,7 @@ def cmd_mixes(args: argparse.Namespace) -> int:
     out = _out(args, "mixes")
     executor = searched = None
     if args.search is not None:
-        searched, plan, executor = _search_mixes(args, baseline, common, out)
+        searched, plan, executor = _search_mixes(args, baseline, common, out, plan.meta["staff"])
     try:
         report = _run(plan, out, args, executor=executor)
     finally:
@@ -615,11 +615,11 @@ def cmd_mixes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _search_mixes(args: argparse.Namespace, baseline, common: dict, out: Path):
+def _search_mixes(args: argparse.Namespace, baseline, common: dict, out: Path, staff: int):
     """``mixes --search``: run NSGA-II; returns its record, the plan of every mix it
     evaluated and an executor that serves their runs to the final store."""
     from clssim.experiments.executors import make_executor
-    from clssim.experiments.mixes import mixes_plan, search_mixes
+    from clssim.experiments.mixes import mixes_plan, search_mixes, target_sizes
     from clssim.experiments.precision import CachedExecutor
     from clssim.experiments.store import SEARCH_JOURNAL
 
@@ -634,10 +634,12 @@ def _search_mixes(args: argparse.Namespace, baseline, common: dict, out: Path):
             "continue the search it holds"
         )
     out.mkdir(parents=True, exist_ok=True)
+    # the lines' target sizes, once (each generation's plan would build the population)
+    limits = target_sizes(baseline, staff)
     inner = make_executor(args.workers, args.scheduler, args.connect_timeout)
     try:
         plan, cache, searched = search_mixes(
-            lambda shares: mixes_plan(baseline, shares=shares, **common),
+            lambda shares: mixes_plan(baseline, shares=shares, limits=limits, **common),
             inner,
             population=args.population,
             generations=args.search,

@@ -127,13 +127,15 @@ def mixes_plan(
     mix_seed: int = 1,
     fixed_effects: bool = False,
     shares: list[np.ndarray] | None = None,
+    limits: dict[str, int] | None = None,
 ) -> Plan:
     """The comparison of the baseline with every affordable mix: ``shares`` when
     given (in order: a mix keeps its set index as more are appended), else the
     fixed mixes and ``n_random`` random ones. Each run draws the mixes' measure
     effects from their calibrated uncertainty (one draw per seed and kind,
     common to every mix of a replicate); ``fixed_effects`` runs them at the
-    calibrated medians."""
+    calibrated medians. ``limits`` are the lines' target sizes
+    (:func:`target_sizes`, which builds the baseline's population), when known."""
     if baseline.contract is not None:
         raise ScenarioError(
             f"{baseline.name}: the baseline of a mix search must have no [contract]"
@@ -144,7 +146,7 @@ def mixes_plan(
         raise ScenarioError(f"option --replicates = {replicates}: need at least 2")
     staff = min(4, baseline.police.officers) if staff is None else staff
     _check_horizon(baseline, staff, budget)
-    limits = target_sizes(baseline, staff)
+    limits = target_sizes(baseline, staff) if limits is None else limits
     sets = [RunSet(0, "baseline", {}, {"arm": "baseline", **dict.fromkeys(AXES, 0.0)})]
     for mix in mix_shares(n_random, mix_seed) if shares is None else shares:
         plan = measures_for(mix, budget, staff, limits)
@@ -255,16 +257,11 @@ def search_mixes(
 
 def _journal_runs(journal: Path | None) -> dict[tuple[int, int], dict[str, Any]]:
     """The runs a search journal holds, by (set, seed) (a torn last line is ignored)."""
-    cache: dict[tuple[int, int], dict[str, Any]] = {}
-    if journal is None or not journal.exists():
-        return cache
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        cache[(int(rec["set_index"]), int(rec["seed"]))] = rec["result"]
-    return cache
+    from clssim.experiments.store import read_journal
+
+    if journal is None:
+        return {}
+    return {(int(r["set_index"]), int(r["seed"])): r["result"] for r in read_journal(journal)}
 
 
 def _check_horizon(baseline: Scenario, staff: int, budget: float) -> None:

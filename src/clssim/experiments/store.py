@@ -83,6 +83,19 @@ def _read_manifest(root: Path) -> dict[str, Any] | None:
         raise ScenarioError(f"{path}: unreadable manifest ({exc})") from None
 
 
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines journal (none if it is missing), skipping a
+    line cut short by a kill."""
+    records = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return records
+
+
 #: files an output directory may hold before its store is written
 SEARCH_JOURNAL = "search.jsonl"
 NOT_RESULTS = (".lock", "runs", SEARCH_JOURNAL)
