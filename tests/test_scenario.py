@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clssim.layouts import MAP_CHARS, read_map
+from clssim.mapfile import load_map
 from clssim.results import scenario_toml
 from clssim.scenario import (
     Scenario,
@@ -127,7 +128,7 @@ def test_every_shipped_scenario_loads_and_its_map_reads(path):
     assert s.name == path.stem
     if s.world.map is not None:
         assert s.map_path().is_file()
-        read_map(s.map_path())  # raises ScenarioError on a bad map
+        load_map(s.map_path())  # raises ScenarioError on a bad map (text or cell map)
 
 
 def test_every_field_has_a_default():

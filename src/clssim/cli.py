@@ -349,10 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     from clssim.calibration.commands import register as register_calibrate
     from clssim.experiments.commands import register
+    from clssim.geo.commands import register as register_geo
     from clssim.trials.commands import register as register_trial
 
     register(sub)
     register_trial(sub)
+    register_geo(sub)
     register_calibrate(sub)
     return parser
 

@@ -45,25 +45,58 @@ def _grid(results: Results, column: str) -> np.ndarray:
     return cells[column].to_numpy().reshape(w, h)
 
 
+def draw_streets(ax, streets: list[np.ndarray], colour: str = "#555555") -> None:
+    """A real map's street lines (in cell units) over an ``imshow`` of its grid."""
+    if not streets:
+        return
+    from matplotlib.collections import LineCollection
+
+    lines = [s - 0.5 for s in streets]  # imshow puts cell (x, y)'s centre at (x, y)
+    ax.add_collection(LineCollection(lines, colors=colour, linewidths=0.5, alpha=0.8, zorder=2))
+
+
+def draw_land(ax, land: np.ndarray, streets: list[np.ndarray] | None = None) -> None:
+    """A ``(width, height)`` land-use grid, north up, with a real map's streets."""
+    w, h = land.shape
+    ax.imshow(
+        land.T,
+        cmap=ListedColormap(LAND_COLOURS),
+        vmin=0,
+        vmax=len(LAND_USES) - 1,
+        interpolation="nearest",
+    )
+    draw_streets(ax, streets or [])
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
+
+
+def map_streets(scenario) -> list[np.ndarray]:
+    """The street lines of the scenario's map (none for generated and text maps)."""
+    if scenario.world.map is None:
+        return []
+    from clssim.mapfile import load_map
+
+    try:
+        return load_map(scenario.map_path()).streets
+    except Exception:  # noqa: BLE001 (a report of an old run whose map moved: no streets)
+        return []
+
+
 def crime_map(results: Results, path: str | Path) -> Path:
     """Land use with true (left) and recorded (right) offences per cell."""
     land = results.cells["land_use"].cat.codes.to_numpy()
     w, h = int(results.cells["x"].max()) + 1, int(results.cells["y"].max()) + 1
     land = land.reshape(w, h)
+    streets = map_streets(results.scenario)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(9, 4.6), constrained_layout=True)
+        height = 4.6 if not streets else min(9.0, 1.4 + 4.0 * h / w)
+        fig, axes = plt.subplots(1, 2, figsize=(9, height), constrained_layout=True)
         vmax = max(1, int(results.cells["offences_true"].max()))
         for ax, col, title in (
             (axes[0], "offences_true", "True offences"),
             (axes[1], "offences_recorded", "Recorded offences (what police see)"),
         ):
-            ax.imshow(
-                land.T,
-                cmap=ListedColormap(LAND_COLOURS),
-                vmin=0,
-                vmax=len(LAND_USES) - 1,
-                interpolation="nearest",
-            )
+            draw_land(ax, land, streets)
             counts = _grid(results, col).astype(float)
             x, y = np.nonzero(counts)
             sc = ax.scatter(
@@ -76,6 +109,7 @@ def crime_map(results: Results, path: str | Path) -> Path:
                 vmax=vmax,
                 edgecolors="black",
                 linewidths=0.3,
+                zorder=3,
             )
             ax.set_title(f"{title}: {int(counts.sum())}")
             ax.set_xticks([])

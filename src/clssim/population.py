@@ -21,7 +21,6 @@ import scipy.sparse as sp
 from clssim.layouts import (
     COMMERCE,
     FARM,
-    HOUSING,
     NIGHTLIFE,
     PUBLIC,
     SCHOOL,
@@ -148,21 +147,84 @@ def _ages(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return ages
 
 
+def _census_households(
+    n: int, mean_size: float, target: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Households whose age mix is a census's (residents by ``AGE_GROUPS``).
+
+    Households are generated as usual (:func:`_households`, :func:`_ages`) for
+    three times the population, weighted by iterative proportional fitting
+    (raking) until their weighted age-group totals match the census shares,
+    then drawn by weight without replacement until ``n`` residents; the last
+    household is trimmed of its youngest members to make ``n`` exactly.
+    """
+    sizes = _households(3 * n, mean_size, rng)
+    ages = _ages(sizes, rng)
+    hh = np.repeat(np.arange(sizes.size), sizes)
+    comp = np.zeros((sizes.size, len(AGE_GROUPS)))
+    np.add.at(comp, (hh, age_group(ages)), 1.0)
+    share = comp / sizes[:, None]
+    goal = target / target.sum()
+    w = np.ones(sizes.size)
+    for _ in range(50):
+        got = comp.T @ w
+        got = got / got.sum()
+        factor = np.where(got > 0, goal / np.where(got > 0, got, 1), 1.0)
+        w *= np.prod(factor[None, :] ** share, axis=1)
+    order = rng.choice(sizes.size, size=sizes.size, replace=False, p=w / w.sum())
+    cum = np.cumsum(sizes[order])
+    k = int(np.searchsorted(cum, n)) + 1
+    chosen = order[:k]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out_sizes = sizes[chosen].copy()
+    out_sizes[-1] -= int(cum[k - 1] - n)
+    out_ages = np.concatenate(
+        [ages[starts[h] : starts[h] + m] for h, m in zip(chosen, out_sizes, strict=True)]
+    )
+    return out_sizes, out_ages
+
+
+def _census_homes(
+    sizes: np.ndarray, age: np.ndarray, ages: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Each household's home cell: a random member's age group picks the census
+    layer of that group, and the cell is drawn in proportion to it, so homes
+    follow where each age group lives (the elderly where the census has them)."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    member = starts + (rng.random(sizes.size) * sizes).astype(np.int64)
+    group = age_group(age[member])
+    homes = np.empty(sizes.size, dtype=np.int64)
+    total = ages.sum(1)
+    for g in range(ages.shape[1]):
+        pick = np.flatnonzero(group == g)
+        weight = ages[:, g] if ages[:, g].sum() > 0 else total
+        cells = np.flatnonzero(weight > 0)
+        homes[pick] = rng.choice(cells, size=pick.size, p=weight[cells] / weight[cells].sum())
+    return homes
+
+
 def build_population(scenario, world: World, rng: np.random.Generator) -> Population:
     """Residents, households, roles, places and social ties for ``scenario``."""
     cfg = scenario.population
     n = cfg.residents
     outside = world.ncells
-    sizes = _households(n, cfg.household_size, rng)
+    if world.ages is None:
+        sizes = _households(n, cfg.household_size, rng)
+        age = _ages(sizes, rng)
+    else:
+        sizes, age = _census_households(n, cfg.household_size, world.ages.sum(0), rng)
     nh = sizes.size
     household = np.repeat(np.arange(nh, dtype=np.int32), sizes)
-    age = _ages(sizes, rng)
     female = rng.random(n) < 0.52
 
-    # homes: households spread over housing cells; social housing is denser
-    housing = np.flatnonzero(np.isin(world.land_use, HOUSING))
-    density = np.where(world.land_use[housing] == SOCIAL, 2.0, 1.0)
-    hh_home = rng.choice(housing, size=nh, p=density / density.sum())
+    # homes: households spread over housing cells, social housing twice as dense,
+    # or over a real map's cells in proportion to its census (World.home_weights)
+    if world.ages is None:
+        housing = np.flatnonzero(world.home_weights > 0)
+        density = world.home_weights[housing]
+        hh_home = rng.choice(housing, size=nh, p=density / density.sum())
+    else:
+        hh_home = _census_homes(sizes, age, world.ages, rng)
     home = hh_home[household].astype(np.int64)
 
     # household-level vulnerability; poverty is twice as likely in social housing

@@ -188,6 +188,7 @@ class Recorder:
             "x": x.astype(np.int32),
             "y": y.astype(np.int32),
             "land_use": pd.Categorical.from_codes(w.land_use, LAND_USES),
+            **self._coordinates(x, y),
             "offences_true": self.cell_true.sum(1),
             "offences_recorded": self.cell_recorded.sum(1),
         }
@@ -222,9 +223,18 @@ class Recorder:
             extra_files["stages.json"] = contract.transitions
             if contract.diagnosis is not None:
                 extra_files["diagnosis.json"] = contract.diagnosis.to_json(self.world)
+        crs = None if w.georef is None else w.georef.crs
         return Results(
-            scenario, timeseries, cells_df, events, summary, residents, extra_files, frames
+            scenario, timeseries, cells_df, events, summary, residents, extra_files, frames, crs
         )
+
+    def _coordinates(self, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        """Projected cell-centre coordinates on a real map (none on a drawn grid)."""
+        georef = self.world.georef
+        if georef is None:
+            return {}
+        easting, northing = georef.centres(x, y)
+        return {"easting": easting, "northing": northing}
 
     def _residents_frame(self, soc) -> pd.DataFrame:
         """One row per resident: attributes and final state."""
@@ -269,6 +279,7 @@ class Recorder:
                 "slot": pd.Categorical.from_codes(slot, SLOTS),
                 "x": x.astype(np.int32),
                 "y": y.astype(np.int32),
+                **self._coordinates(x, y),
                 "type": pd.Categorical.from_codes(cols["kind"], OFFENCES),
                 "offender_id": cols["offender"].astype(np.int64),
                 "offender_age": pop.age[cols["offender"]].astype(np.int16),
@@ -410,6 +421,8 @@ class Results:
     residents: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra_files: dict[str, Any] = field(default_factory=dict)  #: name → JSON payload
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  #: more Parquet tables
+    #: a real map's projected CRS: cells and events carry easting/northing in it
+    crs: str | None = None
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the run's files into ``out_dir`` (created if needed).
@@ -433,7 +446,7 @@ class Results:
             ("residents", self.residents),
             *self.frames.items(),
         ):
-            _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+            _atomic(out / f"{name}.parquet", lambda p, f=frame: _parquet(f, p, self.crs))
         # JSON has no NaN: an undefined indicator (e.g. concentration without offences) is null
         text = json.dumps(finite_or_null(self.summary), indent=2, sort_keys=True) + "\n"
         _atomic(out / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8"))
@@ -447,6 +460,23 @@ class Results:
 
 #: Files a run writes only with a contract (``Results.write`` removes stale ones)
 OPTIONAL_FILES = frozenset({"measures.parquet", "stages.json", "diagnosis.json"})
+
+
+#: the Parquet footer key holding a real map's CRS (cells and events)
+CRS_KEY = b"clssim.crs"
+
+
+def _parquet(frame: pd.DataFrame, path: Path, crs: str | None) -> None:
+    """``frame`` as Parquet; with the CRS in the metadata when it has coordinates."""
+    if crs is None or "easting" not in frame.columns:
+        frame.to_parquet(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), CRS_KEY: crs.encode()})
+    pq.write_table(table, path)
 
 
 def finite_or_null(value: Any) -> Any:

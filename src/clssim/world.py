@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
-from clssim.layouts import LAND_USES, generate_layout, read_map
+from clssim.layouts import LAND_USES, generate_layout
+from clssim.mapfile import LAYERS, CellMap, Georef, load_map
 
-LAYERS = ("lighting", "maintenance", "surveillance", "attractiveness", "place_management")
+__all__ = ["LAYERS", "LAYER_BASELINE", "World", "build_world", "world_from_scenario"]
 
 #: Baseline layer values by land use (columns in the order of ``LAYERS``).
 #: Reasoning and sources: ODD §7 "Submodels — world".
@@ -58,6 +59,12 @@ class World:
     layers: dict[str, np.ndarray]  #: flat float64 views of the Mesa layers
     baseline: dict[str, np.ndarray]  #: values the layers relax back to
     neighbours: np.ndarray = field(repr=False)  #: (ncells, 9) Moore + self, -1 pad
+    #: where a home is drawn, per cell (housing by land use, or a map's census)
+    home_weights: np.ndarray = field(default=None, repr=False)
+    #: a real map's census residents by age group, ``(ncells, 4)`` (None: not known)
+    ages: np.ndarray | None = field(default=None, repr=False)
+    georef: Georef | None = None  #: a real map's CRS and origin (None: a drawn grid)
+    streets: list[np.ndarray] = field(default_factory=list, repr=False)  #: in cell units
 
     @cached_property
     def width(self) -> int:
@@ -117,18 +124,30 @@ def moore_table(width: int, height: int, radius: int = 1) -> np.ndarray:
     return out
 
 
-def build_world(land_use: np.ndarray, rng: np.random.Generator, mesa_random=None) -> World:
-    """A :class:`World` for a ``(width, height)`` land-use array.
+def build_world(
+    land_use: np.ndarray | CellMap, rng: np.random.Generator, mesa_random=None
+) -> World:
+    """A :class:`World` for a ``(width, height)`` land-use array or a read map.
 
-    Layer values are the land-use baseline times log-normal-free multiplicative
-    noise ``clip(1 + N(0, LAYER_NOISE), 0, ·)``, capped to [0, 1].
+    Layer values are the land-use baseline times multiplicative noise
+    ``clip(1 + N(0, LAYER_NOISE), 0, ·)``, capped to [0, 1]. Where a map
+    measured a layer (e.g. lighting from street lamps) the measured value is
+    taken as it is (the noise is drawn all the same, so the stream does not
+    depend on which cells were measured).
     """
+    cmap = land_use if isinstance(land_use, CellMap) else CellMap(np.asarray(land_use))
+    land_use = cmap.land_use
     width, height = land_use.shape
     grid = OrthogonalMooreGrid((width, height), torus=False, random=mesa_random)
     flat_use = land_use.ravel().astype(np.int8)
     base = LAYER_BASELINE[flat_use]
     noise = np.clip(1.0 + rng.normal(0.0, LAYER_NOISE, size=base.shape), 0.0, None)
     values = np.clip(base * noise, 0.0, 1.0)
+    for k, name in enumerate(LAYERS):
+        if name in cmap.layers:
+            measured = cmap.layers[name].ravel()
+            known = ~np.isnan(measured)
+            values[known, k] = measured[known]
     layers: dict[str, np.ndarray] = {}
     baseline: dict[str, np.ndarray] = {}
     grid.add_property_layer(PropertyLayer.from_data("land_use", land_use.astype(np.int8).copy()))
@@ -138,14 +157,23 @@ def build_world(land_use: np.ndarray, rng: np.random.Generator, mesa_random=None
         layers[name] = layer.data.reshape(-1)  # a view: the loop writes Mesa's memory
         baseline[name] = layers[name].copy()
     assert np.shares_memory(layers["maintenance"], grid.maintenance.data)
-    return World(grid, flat_use, layers, baseline, moore_table(width, height))
+    return World(
+        grid,
+        flat_use,
+        layers,
+        baseline,
+        moore_table(width, height),
+        home_weights=cmap.home_weights(),
+        ages=None if cmap.ages is None else cmap.ages.reshape(-1, cmap.ages.shape[-1]),
+        georef=cmap.georef,
+        streets=cmap.streets,
+    )
 
 
 def world_from_scenario(scenario, rng: np.random.Generator, mesa_random=None) -> World:
     """Generate or read the scenario's layout and build the world."""
     cfg = scenario.world
     if cfg.map is not None:
-        land_use = read_map(Path(scenario.map_path()))
-    else:
-        land_use = generate_layout(cfg.typology, cfg.width, cfg.height, rng)
+        return build_world(load_map(Path(scenario.map_path())), rng, mesa_random)
+    land_use = generate_layout(cfg.typology, cfg.width, cfg.height, rng)
     return build_world(land_use, rng, mesa_random)

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clssim.experiments.compare import evidence_and_fixed
+from clssim.mapfile import load_map
 from clssim.scenario import ScenarioError
 
 
@@ -59,6 +63,16 @@ class Run:
             measures=parquet("measures"),
             stages=js("stages.json"),
         )
+
+    @cached_property
+    def streets(self) -> list[np.ndarray]:
+        """The real streets of the run's map, in cell units (none on other maps)."""
+        try:
+            world = tomllib.loads((self.path / "scenario.toml").read_text("utf-8"))["world"]
+            where = Path(world["map"])
+            return load_map(where).streets if where.suffix == ".parquet" else []
+        except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError):
+            return []  # no map, or a map moved since the run: draw the grid alone
 
     @property
     def seed(self) -> int:

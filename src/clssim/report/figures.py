@@ -8,6 +8,7 @@ from matplotlib.patches import Rectangle
 from scipy import stats
 
 from clssim.measures import AXES, AXIS_TITLES
+from clssim.plots import draw_streets
 from clssim.report.data import Run, Study
 from clssim.style import CHANGE_CMAP, MAP_CMAP, arm_style, figure
 
@@ -77,8 +78,9 @@ def _mark_stages(ax, run: Run | None) -> None:
         )
 
 
-def _map(ax, grid: np.ndarray, title: str, vmax: float, cmap: str = MAP_CMAP, vmin=0.0):
+def _map(ax, grid: np.ndarray, title: str, vmax: float, cmap: str = MAP_CMAP, vmin=0.0, streets=()):
     im = ax.imshow(grid.T, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    draw_streets(ax, list(streets), colour="#9a9a9a")
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -97,8 +99,8 @@ def diagnosis_maps(run: Run):
     true = cell_counts(run, 0, day)
     fig, axes = figure(1, 2, figsize=(8.4, 4.0))
     vmax = max(1.0, true.max())
-    _map(axes[0], recorded, f"Recorded: the diagnosed top {k}", vmax)
-    im = _map(axes[1], true, f"True: the real top {k}", vmax)
+    _map(axes[0], recorded, f"Recorded: the diagnosed top {k}", vmax, streets=run.streets)
+    im = _map(axes[1], true, f"True: the real top {k}", vmax, streets=run.streets)
     for h in run.diagnosis["hotspots"]:
         axes[0].add_patch(
             Rectangle((h["x"] - 0.5, h["y"] - 0.5), 1, 1, fill=False, ec="#D55E00", lw=1.4)
@@ -190,11 +192,12 @@ def crime_maps(study: Study):
     compare = contract is not None and study.baseline != arm
     fig, axes = figure(2, 2, figsize=(8.6, 7.4))
     vmax = max(before.max(), after.max(), 1.0)
-    _map(axes[0, 0], before, f"Crime, days {before_lo}–{start}", vmax)
-    im = _map(axes[0, 1], after, f"Crime, days {end - 365}–{end}", vmax)
+    streets = run0.streets
+    _map(axes[0, 0], before, f"Crime, days {before_lo}–{start}", vmax, streets=streets)
+    im = _map(axes[0, 1], after, f"Crime, days {end - 365}–{end}", vmax, streets=streets)
     fig.colorbar(im, ax=axes[0, :], shrink=0.85, label="offences per cell (mean of runs)")
     lo, hi = np.nanmin(fear_arm), np.nanmax(fear_arm)
-    im2 = _map(axes[1, 0], fear_arm, "Insecurity at the end", hi, vmin=lo)
+    im2 = _map(axes[1, 0], fear_arm, "Insecurity at the end", hi, vmin=lo, streets=streets)
     fig.colorbar(im2, ax=axes[1, 0], shrink=0.85, label=f"mean of residents ({arm})")
     if compare:
         change = fear_arm - fear(study.arms[study.baseline])

@@ -22,7 +22,7 @@ from clssim.clock import SLOTS_PER_DAY
 from clssim.errors import ScenarioError
 from clssim.fields import Probability, Section
 from clssim.fields import field as _f
-from clssim.layouts import read_map
+from clssim.mapfile import MAX_CELLS, load_map
 from clssim.scenario.contract import ContractConfig, parse_target
 from clssim.scenario.messages import Origin, one_line, show_value
 from clssim.scenario.shocks import ShockConfig
@@ -52,18 +52,30 @@ class WorldConfig(Section):
         ge=8,
         le=1000,
     )
-    map: str | None = _f(None, "path", "Plain-text map file (relative to the scenario file).")
+    map: str | None = _f(
+        None,
+        "path",
+        "Map file, relative to the scenario file: a text map (.txt) or a cell map "
+        "(.parquet) from `clssim map import`.",
+    )
     cell_size_m: float = _f(
         50.0,
         "m",
-        "Side of one cell (a street segment); used for areas and densities in outputs.",
+        "Side of one cell (a street segment); used for areas and densities in outputs "
+        "(a cell map's own cell size replaces it).",
         gt=0,
         le=1000,
     )
 
 
 class PopulationConfig(Section):
-    residents: int = _f(5000, "persons", "Number of residents.", ge=10, le=2_000_000)
+    residents: int = _f(
+        5000,
+        "persons",
+        'Number of residents; "map" takes the census total of a cell map that has one.',
+        ge=10,
+        le=2_000_000,
+    )
     household_size: float = _f(
         2.5, "persons", "Mean household size (Census 2021 PT: 2.5).", ge=1.0, le=6.0
     )
@@ -405,6 +417,39 @@ class Scenario(Section):
     #: Directory against which relative paths (map files) resolve; not a TOML key.
     base_dir: str = Field(default=".", exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_map(cls, data: Any) -> Any:
+        """A cell map supplies the cell size and, with ``residents = "map"``, the
+        population size (its census total); a text map supplies neither."""
+        if not isinstance(data, dict):
+            return data
+        world = data.get("world") if isinstance(data.get("world"), dict) else {}
+        population = data.get("population")
+        wants = isinstance(population, dict) and population.get("residents") == "map"
+        path = world.get("map")
+        cmap = None
+        if isinstance(path, str):
+            full = (Path(data.get("base_dir", ".")) / path).resolve()
+            if full.is_file():
+                try:
+                    cmap = load_map(full)
+                except ScenarioError:
+                    cmap = None  # the after-validator reports it with its field
+        if wants:
+            if cmap is None or cmap.residents is None:
+                what = "no map" if path is None else f"world.map = {show_value(path)}"
+                raise ValueError(
+                    'population.residents = "map": takes the residents of a cell map\'s '
+                    f"census, and {what} has none; give a number"
+                )
+            total = int(round(float(cmap.residents.sum())))
+            data = {**data, "population": {**population, "residents": total}}
+        if cmap is not None and cmap.georef is not None:
+            size = cmap.georef.cell_size_m
+            data = {**data, "world": {**world, "cell_size_m": size}}
+        return data
+
     @model_validator(mode="after")
     def _check_map(self) -> Scenario:
         width, height = self.map_size()
@@ -434,7 +479,7 @@ class Scenario(Section):
     def map_size(self) -> tuple[int, int]:
         """(width, height) of the map: the map file's, or the generated one's.
 
-        The map file is read by :func:`clssim.layouts.read_map`, the one parser of
+        The map file is read by :func:`clssim.mapfile.load_map`, the one reader of
         map files, so a map that cannot be used is refused when the scenario is
         validated, before anything runs."""
         if self.world.map is None:
@@ -444,10 +489,14 @@ class Scenario(Section):
         if not path.is_file():
             raise ValueError(f"{shown}: map file not found: {path}")
         try:
-            land_use = read_map(path)
+            width, height = load_map(path).shape
         except ScenarioError as exc:
             raise ValueError(f"{shown}: {str(exc).removeprefix(f'{path}: ')}") from None
-        return int(land_use.shape[0]), int(land_use.shape[1])
+        if width * height > MAX_CELLS:
+            raise ValueError(
+                f"{shown}: {width} × {height} = {width * height} cells; at most {MAX_CELLS}"
+            )
+        return width, height
 
     def map_path(self) -> Path:
         """Absolute path of the map file (``world.map`` relative to the scenario)."""
