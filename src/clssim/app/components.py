@@ -34,6 +34,7 @@ from clssim.clock import SLOTS, SLOTS_PER_DAY, instant
 from clssim.layouts import LAND_USES
 from clssim.plots import LAND_COLOURS
 from clssim.scenario.contract import STAGES
+from clssim.style import share_limits
 
 WEEK = 7 * SLOTS_PER_DAY
 RECENT_DAYS = 7  #: offences of the last week are marked on the grid
@@ -338,9 +339,7 @@ class PlotsPainter:
                 continue
             self.lines[key].set_data(day, series[:n])
             # at least 0.1 of the 0-1 scale, so that small changes do not look large
-            lo, hi = float(np.nanmin(series[:n])), float(np.nanmax(series[:n]))
-            mid, half = (lo + hi) / 2, max(0.05, 0.6 * (hi - lo))
-            ax.set_ylim(max(0.0, mid - half), min(1.0, mid + half))
+            ax.set_ylim(*share_limits(series[:n]))
         a3.set_xlim(0, max(28.0, n / SLOTS_PER_DAY))
         return self.fig
 
