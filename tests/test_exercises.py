@@ -77,17 +77,43 @@ def test_share_axes_are_at_least_a_tenth_wide_and_hold_the_data(values):
 
 @pytest.mark.slow
 def test_every_exercise_runs_in_order_from_a_fresh_directory(tmp_path):
-    """Every bash block of exercises 1–4, in order, as a student pastes them
+    """Every bash block of exercises 1–5, in order, as a student pastes them
     (in a fresh directory beside the repository's scenarios and docs)."""
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
     (tmp_path / "docs").symlink_to(ROOT / "docs")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for path in EXERCISES:
         for block in bash_blocks(path):
+            # the commands as pasted, with at most 4 replicates: whether each runs,
+            # in order, is the question here (the default suite stays short)
+            block = re.sub(r"--replicates \d+", "--replicates 4", block)
             done = subprocess.run(
                 ["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True,
                 text=True, timeout=900,
             )  # fmt: skip
             assert done.returncode == 0, f"{path.name}:\n{block}\n{done.stderr[-2000:]}"
     assert (tmp_path / "out" / "ex4-notebook.ipynb").is_file()
+    assert (tmp_path / "out" / "ex5-run" / "report.html").is_file()
     assert not list((ROOT / "docs" / "teaching").glob("*executed*.ipynb"))
+
+
+def test_exercise_5_snippet_prints_the_diagnosis_its_text_quotes(tmp_path):
+    """The diagnosis numbers of exercise 5 (hot spots found, recorded share)
+    are what its run and snippet print."""
+    path = next(p for p in EXERCISES if p.name.startswith("05"))
+    block = bash_blocks(path)[0].split("clssim report")[0]
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    precision = re.search(r"true top 20: (\d+)%", done.stdout)[1]
+    recorded, true = re.search(r"before the diagnosis: (\d+) of (\d+)", done.stdout).groups()
+    text = " ".join(path.read_text(encoding="utf-8").split())
+    assert f"only {precision} % of them are among the 20 cells" in text
+    assert (
+        f"{true} offences, of which {recorded} ({int(recorded) / int(true):.0%}".replace("%", " %")
+        in text
+    )
