@@ -437,12 +437,19 @@ def test_playing_past_the_end_with_any_render_interval_stops_cleanly():
     cleanly, its panel still readable."""
     from clssim.app.components import info_lines
 
-    model = TeachingModel(years=0.01)  # 14 slots; 3 does not divide it
+    model = TeachingModel(years=0.01)  # 15 slots; 4 does not divide them
+    assert model.n_steps % 4
     while model.running:
-        for _ in range(3):
+        for _ in range(4):
             model.step()
     assert model.steps == model.n_steps
-    assert info_lines(model)
+    lines = info_lines(model)
+    assert (
+        "End of the run" in lines[0] and f"all {model.n_steps} steps" in lines[0]
+    )  # the end is not silent
+    fresh = TeachingModel(years=0.01)
+    fresh.step()
+    assert not any("End of the run" in line for line in info_lines(fresh))
 
 
 def test_police_levers_that_differ_from_the_scenario_file_are_noted():

@@ -449,7 +449,14 @@ def info_lines(model) -> list[str]:
     t = indicators(model)
     rate = "–" if t["offences_true"] == 0 else f"{t['recording_rate']:.0%}"
     name = escape(str(getattr(model, "scenario_name", model.scenario_config.name)))
-    lines = [
+    lines = []
+    if t["step"] >= t["steps"]:
+        lines.append(
+            "<span class='clssim-end' style='color:#b00020'><b>End of the run</b>: "
+            f"all {t['steps']:,} steps ({t['steps'] / SLOTS_PER_DAY:,.4g} days) simulated. "
+            "Press <b>Reset</b> to run again; change a lever first to compare.</span>"
+        )
+    lines += [
         f"<b>Step {t['step']:,} of {t['steps']:,}</b> — day {t['day']} "
         f"({t['weekday']}, {t['slot']}); scenario <i>{name}</i>",
         f"Offences so far: <b>{t['offences_true']:,} true</b>, "
