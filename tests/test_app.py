@@ -184,8 +184,26 @@ def test_exercise_scenario_files_are_the_app_levers(name):
     assert _comparable(from_file) == _comparable(from_levers)
 
 
+#: exercise files that are not app levers, and what they must be instead
+NOT_LEVERS = {"ex5_awareness"}
+
+
 def test_every_exercise_scenario_file_is_tested():
-    assert {p.stem for p in EXERCISES.glob("*.toml")} == set(EXERCISE_LEVERS)
+    assert {p.stem for p in EXERCISES.glob("*.toml")} == set(EXERCISE_LEVERS) | NOT_LEVERS
+
+
+def test_exercise_5_file_is_the_lisbon_contract_plus_the_awareness_campaign():
+    from clssim.scenario import default_scenario_path
+
+    preset = _comparable(
+        load_scenario(default_scenario_path().parent / "lisbon_neighbourhood.toml")
+    )
+    five = _comparable(load_scenario(EXERCISES / "ex5_awareness.toml"))
+    *plan, campaign = five["contract"]["measures"]
+    assert plan == preset["contract"]["measures"]
+    assert campaign["kind"] == "dv_awareness" and campaign["target"] == "group:women"
+    five["contract"]["measures"] = plan
+    assert five == preset
 
 
 # ----------------------------------------------------------------- drawing

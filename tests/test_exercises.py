@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clssim.style import MIN_SHARE_SPAN, share_limits
+from clssim.axes import MIN_SHARE_SPAN, share_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "docs" / "teaching").glob("0*.md"))

@@ -30,11 +30,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mesa.visualization.utils import update_counter
 
+from clssim.axes import share_limits
 from clssim.clock import SLOTS, SLOTS_PER_DAY, instant
 from clssim.layouts import LAND_USES
 from clssim.plots import LAND_COLOURS
 from clssim.scenario.contract import STAGES
-from clssim.style import share_limits
 
 WEEK = 7 * SLOTS_PER_DAY
 RECENT_DAYS = 7  #: offences of the last week are marked on the grid
