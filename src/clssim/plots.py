@@ -70,6 +70,19 @@ def draw_land(ax, land: np.ndarray, streets: list[np.ndarray] | None = None) -> 
     ax.set_ylim(h - 0.5, -0.5)
 
 
+def land_legend(fig) -> None:
+    """The land-use colours as a legend under a figure's maps."""
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LAND_COLOURS]
+    fig.legend(
+        handles,
+        [u.replace("_", " ") for u in LAND_USES],
+        loc="outside lower center",
+        ncol=5,
+        frameon=False,
+        fontsize=7,
+    )
+
+
 def map_streets(scenario) -> list[np.ndarray]:
     """The street lines of the scenario's map (none for generated and text maps)."""
     if scenario.world.map is None:
@@ -115,15 +128,7 @@ def crime_map(results: Results, path: str | Path) -> Path:
             ax.set_xticks([])
             ax.set_yticks([])
         fig.colorbar(sc, ax=axes, shrink=0.7, label="offences per cell")
-        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LAND_COLOURS]
-        fig.legend(
-            handles,
-            [u.replace("_", " ") for u in LAND_USES],
-            loc="outside lower center",
-            ncol=5,
-            frameon=False,
-            fontsize=7,
-        )
+        land_legend(fig)
         fig.suptitle(f"{results.scenario.name}, seed {results.scenario.seed}")
         fig.savefig(path)
         plt.close(fig)

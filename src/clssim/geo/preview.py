@@ -10,9 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from clssim.layouts import LAND_USES  # noqa: E402
 from clssim.mapfile import CellMap  # noqa: E402
-from clssim.plots import LAND_COLOURS, STYLE, draw_land, draw_streets  # noqa: E402
+from clssim.plots import STYLE, draw_land, draw_streets, land_legend  # noqa: E402
 
 
 def preview(cmap: CellMap, path: Path) -> Path:
@@ -33,15 +32,7 @@ def preview(cmap: CellMap, path: Path) -> Path:
             ax.set_xticks([])
             ax.set_yticks([])
         fig.colorbar(im, ax=axes[1], shrink=0.7, label="lighting (0–1)")
-        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LAND_COLOURS]
-        fig.legend(
-            handles,
-            [u.replace("_", " ") for u in LAND_USES],
-            loc="outside lower center",
-            ncol=5,
-            frameon=False,
-            fontsize=7,
-        )
+        land_legend(fig)
         size = f"{cmap.georef.cell_size_m:g} m cells" if cmap.georef else ""
         fig.suptitle(f"{cmap.source} — {width} × {height} {size}".strip())
         if cmap.attribution:

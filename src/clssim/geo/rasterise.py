@@ -89,7 +89,6 @@ class Mapped:
     residents: float | None = None
     residents_from: str = ""
     unmapped: dict[str, int] = field(default_factory=dict)
-    outside: int = 0
 
     def lines(self, frame: Frame) -> list[str]:
         km = frame.size / 1000
@@ -206,8 +205,9 @@ def rasterise(
 
     # 2. points of interest (and small areas) where the area gave homes or open space
     pts = layers.points
-    px = np.concatenate([pts.geometry.x.to_numpy(), _rep(areas[small]).x.to_numpy()])
-    py = np.concatenate([pts.geometry.y.to_numpy(), _rep(areas[small]).y.to_numpy()])
+    small_pts = _rep(areas[small])
+    px = np.concatenate([pts.geometry.x.to_numpy(), small_pts.x.to_numpy()])
+    py = np.concatenate([pts.geometry.y.to_numpy(), small_pts.y.to_numpy()])
     puse = np.concatenate(
         [pts["land_use"].map(codes).to_numpy(int) if len(pts) else np.zeros(0, int),
          areas[small]["land_use"].map(codes).to_numpy(int) if small.any() else np.zeros(0, int)]
@@ -231,7 +231,8 @@ def rasterise(
     if len(bld):
         cell, _ = shapely.STRtree(bld.geometry.to_numpy()).query(centres, predicate="within")
         in_building[cell] = True
-        bcell = frame.cell_of(_rep(bld).x.to_numpy(), _rep(bld).y.to_numpy())
+        bpts = _rep(bld)
+        bcell = frame.cell_of(bpts.x.to_numpy(), bpts.y.to_numpy())
         in_building[bcell[bcell >= 0]] = True
     take = (land == NONE) & in_building
     land[take] = PRIVATE
@@ -251,7 +252,6 @@ def rasterise(
     lighting = np.fmax(lit, lamp_light)
     report.lit_cells = int((~np.isnan(lighting)).sum())
     report.lamps = int((lcell >= 0).sum())
-    report.outside = int((pcell < 0).sum() + (lcell < 0).sum())
 
     # 5. residents
     residents, ages = _residents(layers, frame, land, centres, floor_per_resident, report)
@@ -360,12 +360,7 @@ def _residents(layers, frame, land, centres, floor_per_resident, report):
         even = np.bincount(blk, minlength=len(geoms)).astype(float)
         share = np.where(wsum[blk] > 0, w / np.where(wsum[blk] > 0, wsum[blk], 1), 1 / even[blk])
         np.add.at(out, cell, values[blk] * share[:, None])
-        lost = even == 0  # a block smaller than a cell: its point's cell
-        if lost.any():
-            rp = shapely.point_on_surface(geoms[lost])
-            rc = frame.cell_of(shapely.get_x(rp), shapely.get_y(rp))
-            keep = rc >= 0
-            np.add.at(out, rc[keep], values[lost][keep])
+        _to_point_cells(out, geoms, values, even == 0, frame)  # blocks smaller than a cell
         report.residents = float(out[:, 0].sum())
         report.residents_from = f"census blocks ({len(census)})"
         ages = out[:, 1:] if len(cols) == 1 + len(AGE_GROUPS) else None
@@ -388,10 +383,16 @@ def _spread(geoms, values, centres, frame, n) -> np.ndarray:
     cell, poly = shapely.STRtree(geoms).query(centres, predicate="within")
     per = np.bincount(poly, minlength=len(geoms)).astype(float)
     np.add.at(out, cell, values[poly] / per[poly])
-    lost = per == 0
-    if lost.any():
-        rp = shapely.point_on_surface(geoms[lost])
-        rc = frame.cell_of(shapely.get_x(rp), shapely.get_y(rp))
-        keep = rc >= 0
-        np.add.at(out, rc[keep], values[lost][keep])
+    _to_point_cells(out, geoms, values, per == 0, frame)
     return out
+
+
+def _to_point_cells(out, geoms, values, lost, frame) -> None:
+    """Add the ``values`` of the ``lost`` polygons (they hold no cell centre) to
+    the cell of each one's representative point (nothing if it is off the grid)."""
+    if not lost.any():
+        return
+    rp = shapely.point_on_surface(geoms[lost])
+    rc = frame.cell_of(shapely.get_x(rp), shapely.get_y(rp))
+    keep = rc >= 0
+    np.add.at(out, rc[keep], values[lost][keep])

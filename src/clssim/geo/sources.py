@@ -64,24 +64,6 @@ class Layers:
             self.source,
         )
 
-    def extent(self) -> tuple[float, float, float, float] | None:
-        """The source's bounds, else the bounds of all its features."""
-        if self.bounds is not None:
-            return self.bounds
-        frames = [f for f in (self.areas, self.points, self.lamps, self.buildings) if len(f)]
-        frames += [f for f in (self.census,) if f is not None and len(f)]
-        if not frames:
-            frames = [self.streets] if len(self.streets) else []
-        if not frames:
-            return None
-        b = np.array([f.total_bounds for f in frames])
-        return (
-            float(b[:, 0].min()),
-            float(b[:, 1].min()),
-            float(b[:, 2].max()),
-            float(b[:, 3].max()),
-        )
-
 
 # ------------------------------------------------------------------ OpenStreetMap
 
