@@ -4,6 +4,7 @@ and the page itself in a real browser (Debian chromium through Playwright)."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import inspect
 import json
@@ -117,26 +118,21 @@ def test_every_shipped_scenario_builds_with_every_lever(name):
     assert model.steps == 8
 
 
-def test_teaching_model_survives_solaraviz_reset():
-    """SolaraViz rebuilds ``type(model)(**params)`` and adds ``scenario=`` when the
-    model accepts it: TeachingModel must not (its levers are all keywords)."""
-    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+def test_reset_rebuilds_the_model_from_the_levers_and_says_when_they_are_pending():
+    from clssim.app.classroom import Classroom
 
-    from clssim.app.page import MODEL_PARAMS
-
-    params = inspect.signature(TeachingModel.__init__).parameters
-    assert "scenario" not in params
-    assert all(p.kind is not p.VAR_KEYWORD for p in params.values())
-    model = TeachingModel(years=0.05)
-    _check_model_params(model, MODEL_PARAMS)
-    values = {k: v.get("value") for k, v in MODEL_PARAMS.items()}
-    values["officers"] = 11
-    kwargs = _build_model_init_kwargs(
-        model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    assert "scenario" not in kwargs
-    again = type(model)(**kwargs)
-    assert again.police.n_officers == 11
+    room = Classroom(years=0.05)
+    assert not room.changed and room.model.police.n_officers == 8
+    room.set_param("officers", 11)
+    assert room.changed  # the page shows "Changed — press Reset to apply"
+    assert room.model.police.n_officers == 8  # nothing changes before Reset
+    room.reset()
+    assert not room.changed and room.model.police.n_officers == 11
+    # choosing a scenario also sets the police levers to that scenario's own
+    room.set_param("scenario_name", "rural_town")
+    rural = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "rural_town.toml")
+    assert room.params["officers"] == rural.police.officers
+    assert "scenario" not in inspect.signature(TeachingModel.__init__).parameters
 
 
 def test_lighting_lever_lights_the_streets():
@@ -209,32 +205,33 @@ def test_exercise_5_file_is_the_lisbon_contract_plus_the_awareness_campaign():
 # ----------------------------------------------------------------- drawing
 
 
-def test_grid_and_plots_change_as_the_model_steps():
-    from clssim.app import components as c
+def test_map_and_plots_change_as_the_model_steps():
+    from clssim.app import readout
+    from clssim.app.charts import PlotsPainter, plots_figure
+    from clssim.app.mapview import MapPainter, recent_offences
 
     model = TeachingModel(proximity_officers=2, elderly_visits=30, years=0.3)
-    grid = c.GridPainter(model, "insecurity", blit=True)
-    plots = c.PlotsPainter(model)
-    g0, p0 = grid.png(), plots.png()
+    grid, plots = MapPainter(model), PlotsPainter(model)
+    (g0, _), p0 = grid.png(), plots.png()
     assert g0.startswith(b"\x89PNG") and p0.startswith(b"\x89PNG")
     for _ in range(80):
         model.step()
-    g1, p1 = grid.png(), plots.png()
+        grid.observe()
+    (g1, _), p1 = grid.png(), plots.png()
     assert g1 != g0 and p1 != p0
-    # the figures for a notebook draw the same things
-    assert c.grid_figure(model, "trust").axes and c.plots_figure(model).axes
-    wk = c.weekly_offences(model)
+    assert plots_figure(model).axes  # the plots for a notebook
+    wk = readout.weekly_offences(model)
     assert wk["true"].sum() == model.recorder.true[: model.steps].sum()
     assert wk["recorded"].sum() == model.recorder.recorded[: model.steps].sum()
-    recent = c.recent_offences(model, days=30)
+    recent = recent_offences(model, days=30)
     assert recent["cell"].size == model.recorder.true[max(0, 80 - 120) : 80].sum()
     assert (recent["age"] >= 0).all()
-    info = " ".join(c.info_lines(model))
+    info = " ".join(readout.info_lines(model))
     assert "Step 80 of" in info and "Contract stage" in info
 
 
 def test_jitter_is_deterministic_and_inside_the_cell():
-    from clssim.app.components import jitter
+    from clssim.app.mapview import jitter
 
     a, b = jitter(1000)
     assert np.array_equal(a, jitter(1000)[0])
@@ -286,6 +283,15 @@ def test_cli_app_warns_when_serving_beyond_loopback(fake_server, capsys):
     assert env["CLSSIM_APP_SCENARIO"] == "historic_centre"
 
 
+def test_cli_app_opens_in_the_language_asked_for(fake_server, capsys):
+    assert main(["app", "--lang", "pt"]) == 0
+    (cmd, env), *_ = fake_server
+    assert env["CLSSIM_APP_LANG"] == "pt"
+    with pytest.raises(SystemExit):
+        main(["app", "--lang", "fr"])
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
 def test_cli_app_refuses_an_unknown_scenario(fake_server, capsys):
     assert main(["app", "--scenario", "atlantis"]) == 2
     assert "atlantis" in capsys.readouterr().err
@@ -324,6 +330,7 @@ def app_server(tmp_path, browser, artifacts):
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "clssim.cli", "app", "--port", str(port)],
+        env={**os.environ, "CLSSIM_APP_YEARS": "1"},  # 1,460 slots: room to play, quick to end
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=tmp_path,
@@ -365,78 +372,121 @@ def _image_digest(page, selector: str) -> str:
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
+def _step(info) -> int:
+    return int(
+        re.search(r"(?:Step|Passo) ([\d, ]+) (?:of|de)", info.inner_text())[1]
+        .replace(",", "")
+        .replace(" ", "")
+    )
+
+
+def _wait_step(page, n: int) -> None:
+    page.wait_for_function(
+        "(n) => { const m = document.querySelector('.clssim-info').innerText"
+        ".match(/(?:Step|Passo) ([\\d, ]+) (?:of|de)/);"
+        " return m && Number(m[1].replace(/[, ]/g, '')) === n; }",
+        arg=n,
+    )
+
+
+def _stopped(page) -> None:
+    """Wait until the play loop has stopped (the button offers Play again)."""
+    page.locator(".clssim-play", has_text="▶").wait_for()
+
+
+def _set_slider(page, selector: str, presses: int) -> None:
+    thumb = page.locator(selector).get_by_role("slider")
+    before = int(float(thumb.get_attribute("aria-valuenow")))
+    thumb.focus()
+    key = "ArrowRight" if presses > 0 else "ArrowLeft"
+    for _ in range(abs(presses)):
+        page.keyboard.press(key)
+    page.wait_for_function(
+        "([el, v]) => Number(el.getAttribute('aria-valuenow')) !== v",
+        arg=[thumb.element_handle(), before],
+    )
+
+
+def _count_frames(page) -> None:
+    page.evaluate(
+        """() => { window.__frames = 0;
+          const img = document.querySelector('.clssim-map-image');
+          new MutationObserver(() => window.__frames++)
+            .observe(img, {attributes: true, attributeFilter: ['src']}); }"""
+    )
+
+
 @pytest.mark.browser
 def test_app_in_a_real_browser(app_server, browser, artifacts):
-    with browser(1500, 1000) as (page, errors):
+    """The classroom app at a projector's 1280 x 720, driven as a teacher would:
+    step, run to a day, speed, a map layer, a lever and Reset, the run log and
+    its CSV, a tooltip, the language switch, and the end of the run."""
+    with browser(1280, 720) as (page, errors):
         page.set_default_timeout(30_000)
         page.goto(app_server)
         info = page.locator(".clssim-info")
         info.wait_for()
-        page.locator(".clssim-grid-image").wait_for()
+        page.locator(".clssim-map-image").wait_for()
         page.locator(".clssim-plots-image").wait_for()
-        assert "Step 0 of" in info.inner_text()
+        assert "Step 0 of 1,460" in info.inner_text()
+        # everything a class needs is on the projector's screen, map and legend included
+        for sel in (".clssim-map-image", ".clssim-legend", ".clssim-plots-image", ".clssim-play"):
+            box = page.locator(sel).bounding_box()
+            assert box["y"] + box["height"] <= 720 and box["x"] + box["width"] <= 1280, sel
         page.screenshot(path=str(artifacts / "app_01_loaded.png"))
-        grid0 = _image_digest(page, ".clssim-grid-image")
-        plots0 = _image_digest(page, ".clssim-plots-image")
+        map0 = _image_digest(page, ".clssim-map-image")
 
-        # move the officers slider with the keyboard, then Reset to apply it
-        officers = page.locator(".v-input", has=page.get_by_text("Officers", exact=True))
-        thumb = officers.get_by_role("slider")
-        before = int(thumb.get_attribute("aria-valuenow"))
-        thumb.focus()
-        for _ in range(4):
-            page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "([el, v]) => el.getAttribute('aria-valuenow') === String(v)",
-            arg=[thumb.element_handle(), before + 4],
-        )
-        page.get_by_role("button", name="Reset").click()
-        page.wait_for_function(
-            "(n) => document.querySelector('.clssim-info').innerText.includes(`Officers: ${n} `)",
-            arg=before + 4,
-        )
+        # Step is one slot
+        page.get_by_role("button", name="Step").click()
+        _wait_step(page, 1)
+        assert _image_digest(page, ".clssim-map-image") != map0
 
-        # step three times (five slots each)
-        for k in range(1, 4):
-            page.get_by_role("button", name="Step").click()
-            page.wait_for_function(
-                "(s) => document.querySelector('.clssim-info').innerText.includes(`Step ${s} of`)",
-                arg=5 * k,
-            )
-        page.screenshot(path=str(artifacts / "app_02_stepped.png"))
-        assert _image_digest(page, ".clssim-grid-image") != grid0
-        assert _image_digest(page, ".clssim-plots-image") != plots0
-
-        # colour the residents by trust instead of insecurity
-        grid1 = _image_digest(page, ".clssim-grid-image")
-        page.get_by_role("button", name="trust").click()
-        deadline = time.monotonic() + 10
-        while _image_digest(page, ".clssim-grid-image") == grid1:
-            assert time.monotonic() < deadline, "the colour toggle did not redraw the grid"
-            time.sleep(0.2)
-
-        # play for a few seconds: the frame rate of this machine, for the record
-        page.evaluate(
-            """() => { window.__frames = 0;
-              const img = document.querySelector('.clssim-grid-image');
-              new MutationObserver(() => window.__frames++)
-                .observe(img, {attributes: true, attributeFilter: ['src']}); }"""
-        )
-        step = lambda: int(  # noqa: E731
-            re.search(r"Step ([\d,]+) of", info.inner_text()).group(1).replace(",", "")
-        )
-        s0, t0 = step(), time.monotonic()
-        page.get_by_role("button", name="▶").click()
-        time.sleep(4)
-        page.get_by_role("button", name="❚❚").click()
-        elapsed = time.monotonic() - t0
-        page.get_by_role("button", name="Step").wait_for()
+        # run to day 10: it stops exactly at the start of the day
+        page.locator(".clssim-day input").fill("10")
+        page.get_by_role("button", name="Run to day").click()
+        _wait_step(page, 40)
+        _stopped(page)
         time.sleep(0.5)
-        frames, s1 = page.evaluate("window.__frames"), step()
-        page.screenshot(path=str(artifacts / "app_03_played.png"))
+        assert _step(info) == 40
+
+        # speed: slow motion is one slot a frame; level 3 is nine slots a frame
+        _set_slider(page, ".clssim-speed", -2)
+        page.locator(".clssim-sidebar", has_text="slow motion").wait_for()
+        s0 = _step(info)
+        page.locator(".clssim-play").click()
+        time.sleep(2.0)
+        page.locator(".clssim-play").click()
+        _stopped(page)
+        time.sleep(0.3)
+        slow = _step(info) - s0
+        assert 1 <= slow <= 8, slow  # two frames a second, one slot each
+        _set_slider(page, ".clssim-speed", 3)
+        page.locator(".clssim-sidebar", has_text="9 slots per frame").wait_for()
+        s0 = _step(info)
+        page.locator(".clssim-play").click()
+        time.sleep(1.0)
+        page.locator(".clssim-play").click()
+        _stopped(page)
+        time.sleep(0.3)
+        fast = _step(info) - s0
+        assert fast > 0 and fast % 9 == 0, fast
+
+        # the frame rate at the default speed (5 slots a frame), for the record
+        _set_slider(page, ".clssim-speed", -1)
+        page.locator(".clssim-sidebar", has_text="5 slots per frame").wait_for()
+        _count_frames(page)
+        s0, t0 = _step(info), time.monotonic()
+        page.locator(".clssim-play").click()
+        time.sleep(3.0)
+        page.locator(".clssim-play").click()
+        elapsed = time.monotonic() - t0
+        _stopped(page)
+        time.sleep(0.3)
+        frames, s1 = page.evaluate("window.__frames"), _step(info)
         (artifacts / "app_frame_rate.json").write_text(
             json.dumps(
                 {
+                    "viewport": "1280x720",
                     "seconds": round(elapsed, 2),
                     "frames": frames,
                     "frames_per_second": round(frames / elapsed, 2),
@@ -445,15 +495,72 @@ def test_app_in_a_real_browser(app_server, browser, artifacts):
                 }
             )
         )
-        assert s1 > s0 and frames > 0
+        assert frames > 0 and (s1 - s0) % 5 == 0
+
+        # a layer: lighting, with its scale in the legend
+        before = _image_digest(page, ".clssim-map-image")
+        page.locator(".clssim-layer").click()
+        page.get_by_role("option", name="lighting", exact=True).click()
+        page.locator(".clssim-legend", has_text="0 = none, 1 = full").wait_for()
+        assert _image_digest(page, ".clssim-map-image") != before
+        page.screenshot(path=str(artifacts / "app_02_layer.png"))
+
+        # a lever moved mid-run: the page says so; Reset applies it and logs run #1
+        _set_slider(page, ".clssim-lever-officers", 4)
+        page.locator(".clssim-changed", has_text="Changed — press Reset to apply").wait_for()
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_function(
+            "() => document.querySelector('.clssim-info').innerText.includes('Officers: 12 ')"
+        )
+        assert page.locator(".clssim-changed").count() == 0
+        page.get_by_role("button", name="Step").click()
+        _wait_step(page, 1)
+
+        # the run log: run #1 (its stop at day 10, and where it was at Reset), run #2 now
+        page.get_by_role("button", name="Run log").click()
+        log = page.locator(".clssim-runlog")
+        log.wait_for()
+        text = log.inner_text()
+        assert "#1" in text and "#2 (running)" in text, text
+        page.screenshot(path=str(artifacts / "app_03_runlog.png"))
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        with open(download.value.path(), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert [r["run"] for r in rows] == ["1", "1", "2"], rows
+        assert rows[0]["steps"] == "40" and rows[0]["officers"] == "8"
+        assert rows[2]["officers"] == "12" and rows[2]["steps"] == "1"
+
+        # a tooltip on every lever: what it is and which theory it touches
+        page.locator(".clssim-help-officers").hover()
+        page.get_by_text("routine activity theory", exact=False).wait_for()
+
+        # the language switch: the whole page speaks Portuguese
+        page.get_by_role("button", name="PT", exact=True).click()
+        page.wait_for_function(
+            "() => document.querySelector('.clssim-info').innerText.includes('Passo 1 de')"
+        )
+        page.get_by_role("button", name="Reiniciar").wait_for()
+        page.locator(".clssim-legend", has_text="iluminação").wait_for()
+        assert "Registo das simulações" in page.locator(".clssim-main").inner_text()
+        assert "(em curso)" in page.locator(".clssim-runlog").inner_text()
+        page.screenshot(path=str(artifacts / "app_04_portuguese.png"))
+        page.get_by_role("button", name="EN", exact=True).click()
+        page.get_by_role("button", name="Reset").wait_for()
+
+        # run to the end: the end is not silent, and Play is off
+        page.get_by_role("button", name="Run to the end").click()
+        page.locator(".clssim-end").wait_for(timeout=60_000)
+        _stopped(page)
+        assert "End of the run" in info.inner_text()
+        assert page.locator(".clssim-play").is_disabled()
     assert not errors, errors
 
 
-def test_playing_past_the_end_with_any_render_interval_stops_cleanly():
-    """SolaraViz steps ``render_interval`` slots per frame and checks ``running``
-    only after them: a run whose length the interval does not divide must end
-    cleanly, its panel still readable."""
-    from clssim.app.components import info_lines
+def test_playing_past_the_end_at_any_speed_stops_cleanly():
+    """A frame of several slots may pass the end of a run (a length the speed
+    does not divide): the run must end cleanly, its panel still readable."""
+    from clssim.app.readout import info_lines
 
     model = TeachingModel(years=0.01)  # 15 slots; 4 does not divide them
     assert model.n_steps % 4

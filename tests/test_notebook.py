@@ -10,6 +10,8 @@ import pytest
 NOTEBOOK = (
     Path(__file__).resolve().parent.parent / "docs" / "teaching" / "exercise_fear_and_crime.ipynb"
 )
+#: the English notebook and its Portuguese twin (same code, prose in pt-PT)
+NOTEBOOKS = [NOTEBOOK, NOTEBOOK.parent / "pt" / NOTEBOOK.name]
 
 
 def _stream_text(nb) -> str:
@@ -22,10 +24,11 @@ def _stream_text(nb) -> str:
     )
 
 
-def test_fear_and_crime_notebook_runs(tmp_path):
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=["en", "pt"])
+def test_fear_and_crime_notebook_runs(tmp_path, notebook):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.read(notebook, as_version=4)
     assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
         "commit the notebook without outputs"
     )
@@ -33,7 +36,7 @@ def test_fear_and_crime_notebook_runs(tmp_path):
         nb,
         timeout=120,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+        resources={"metadata": {"path": str(notebook.parent)}},
     )
     client.execute()  # raises CellExecutionError if any cell fails
     errors = [

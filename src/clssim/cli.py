@@ -226,7 +226,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    """Serve the interactive teaching app (Mesa SolaraViz) until Ctrl-C."""
+    """Serve the interactive teaching app (a Solara page) until Ctrl-C."""
     import os
     import signal
     import subprocess
@@ -256,6 +256,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     env["PYTHONWARNINGS"] = ",".join(filter(None, (env.get("PYTHONWARNINGS"), quiet)))
     if name is not None:
         env["CLSSIM_APP_SCENARIO"] = name
+    env["CLSSIM_APP_LANG"] = args.lang
     cmd = [
         sys.executable,
         "-m",
@@ -344,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario",
         help="shipped scenario selected when the page opens (name or file name, "
         "e.g. historic_centre)",
+    )
+    app.add_argument(
+        "--lang",
+        choices=("en", "pt"),
+        default="en",
+        help="language the page opens in: en (English) or pt (European Portuguese); "
+        "the page's EN/PT switch changes it",
     )
     app.set_defaults(func=cmd_app)
 

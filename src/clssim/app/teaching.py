@@ -60,6 +60,7 @@ from typing import Any
 
 import numpy as np
 
+from clssim.app.i18n import number, tr
 from clssim.clock import SLOTS_PER_DAY
 from clssim.measures import MEASURES
 from clssim.model import CLSModel
@@ -71,6 +72,7 @@ __all__ = [
     "PLAN_DAYS",
     "STRATEGIES",
     "Levers",
+    "Note",
     "TeachingModel",
     "lever_overrides",
     "scenario_names",
@@ -99,6 +101,47 @@ def scenario_path(name: str) -> Path:
     if name not in names:
         raise ScenarioError(f"scenario {name!r}: not a shipped scenario; one of {', '.join(names)}")
     return scenario_dir() / f"{name}.toml"
+
+
+class Note(str):
+    """A message for the user: the English text, with the key and values that
+    give it in another language (:meth:`text`)."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> Note:
+        note = super().__new__(cls, _note_text(key, "en", values))
+        note.key, note.values = key, values
+        return note
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang`` (``en`` or ``pt``)."""
+        return _note_text(self.key, lang, self.values)
+
+
+def _note_text(key: str, lang: str, values: dict[str, Any]) -> str:
+    filled = dict(values)
+    if "changes" in filled:  # (lever, its value, the file's value)
+        filled["changes"] = ", ".join(
+            tr(
+                "note_change",
+                lang,
+                name=tr(f"lever_{name}", lang),
+                lever=_word(v, lang),
+                own=_word(own, lang),
+            )
+            for name, v, own in values["changes"]
+        )
+    return tr(key, lang, **filled)
+
+
+def _word(value: Any, lang: str) -> str:
+    if isinstance(value, str):
+        return tr(value, lang) if value in STRATEGIES else value
+    if isinstance(value, float):
+        return number(value, lang, 2)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -181,35 +224,32 @@ def teaching_contract_start(partner_capacity: float | None = None) -> int:
     return DIAGNOSIS_DAYS + int(round(PLAN_DAYS / max(partner_capacity, 0.2)))
 
 
-def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], list[str]]:
+def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], list[Note]]:
     """Dotted-path overrides that apply ``levers`` to ``base``, and notes for
     the user (levers clamped or raised, when measures start)."""
     if levers.strategy not in STRATEGIES:
         raise ScenarioError(f"strategy {levers.strategy!r}: one of {', '.join(STRATEGIES)}")
-    notes: list[str] = []
+    notes: list[Note] = []
     officers = int(levers.officers)
     proximity = int(levers.proximity_officers)
     police = base.police  # the levers replace the file's police; say so where they differ
     changed = [
-        f"{name} {lever} (file: {own})"
+        (name, lever, own)
         for name, lever, own in (
             ("officers", officers, police.officers),
             ("strategy", levers.strategy, police.strategy),
-            ("procedural justice", float(levers.procedural_justice), police.procedural_justice),
+            ("procedural_justice", float(levers.procedural_justice), police.procedural_justice),
         )
         if lever != own
     ]
     if changed:
-        notes.append(
-            f"police levers differ from {base.name}'s file: {', '.join(changed)}; "
-            "tick 'Scenario as shipped' to run the file as it is"
-        )
+        notes.append(Note("note_police_differ", name=base.name, changes=changed))
     own_beat = 0  # officers the scenario's own contract already moves to beats
     if base.contract is not None:
         own_beat = math.ceil(base.contract.officers_used())
     free = max(0, officers - own_beat)
     if proximity > free:
-        notes.append(f"proximity officers limited to {free}: the force has {officers} officers")
+        notes.append(Note("note_proximity_limited", free=free, officers=officers))
         proximity = free
     width, height = base.map_size()
     overrides: dict[str, Any] = {
@@ -234,7 +274,7 @@ def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], lis
                 },
                 "measures": measures,
             }
-            notes.append(f"teaching contract: measures start on day {start}")
+            notes.append(Note("note_teaching_contract", start=start))
     else:
         contract = base.to_dict()["contract"]
         impl = base.contract.stages.implementation_days
@@ -248,14 +288,11 @@ def lever_overrides(base: Scenario, levers: Levers) -> tuple[dict[str, Any], lis
                 if lead not in kinds:
                     contract["partners"] = [*contract["partners"], {"kind": lead}]
                     kinds.add(lead)
-            notes.append("lever measures join the scenario's contract plan")
+            notes.append(Note("note_join_plan"))
         staff = max(base.contract.staff, own_beat + proximity)
         contract["staff"] = staff
         if staff > officers:
-            notes.append(
-                f"officers raised to {staff}: the scenario's contract keeps "
-                f"{staff} officers for proximity work"
-            )
+            notes.append(Note("note_officers_raised", staff=staff))
             officers = staff
         overrides["contract"] = contract
     overrides["police.officers"] = officers
@@ -267,7 +304,7 @@ def teaching_scenario(
     levers: Levers | None = None,
     seed: int | None = None,
     years: float | None = None,
-) -> tuple[Scenario, list[str]]:
+) -> tuple[Scenario, list[Note]]:
     """The shipped scenario ``name`` with ``levers`` applied (``None``: as
     shipped), and notes for the user.
 
@@ -283,7 +320,7 @@ def teaching_scenario(
     if first:
         scenario = scenario.with_overrides(first)
     if levers is None:
-        return scenario, ["scenario as shipped: levers ignored"]
+        return scenario, [Note("note_shipped")]
     overrides, notes = lever_overrides(scenario, levers)
     return scenario.with_overrides(overrides), notes
 
@@ -291,10 +328,8 @@ def teaching_scenario(
 class TeachingModel(CLSModel):
     """A :class:`~clssim.model.CLSModel` built from the app's levers.
 
-    Every parameter is a keyword with a default, so Mesa's SolaraViz can
-    rebuild the model on Reset with ``TeachingModel(**levers)``. There is no
-    ``scenario`` parameter on purpose: SolaraViz would pass Mesa's own
-    scenario object through it.
+    Every parameter is a keyword with a default, so the app rebuilds the model
+    on Reset with ``TeachingModel(**levers)`` (:class:`~clssim.app.classroom.Classroom`).
     """
 
     def __init__(
@@ -331,15 +366,6 @@ class TeachingModel(CLSModel):
         self.shipped = bool(shipped)
         self.levers = levers
         self.notes = notes
-        #: set by the app's page (``clssim.app.components.FrameGate``): stepping
-        #: waits until the page has drawn the last frame it asked for
-        self.frame_gate = None
-
-    def step(self) -> None:
-        """One slot; in the app, only once the page has drawn the last frame."""
-        if self.frame_gate is not None:
-            self.frame_gate.wait()
-        super().step()
 
     def lever_values(self) -> dict[str, Any]:
         """The levers as plain data (what the app shows)."""
