@@ -298,6 +298,7 @@ def _pct(x: float) -> str:
     return f"{x:.1%}".replace("%", " %")
 
 
+@pytest.mark.slow
 def test_the_app_numbers_the_exercises_quote_are_what_the_app_shows():
     """Each exercise's "In the app" numbers are the run log's rows of the runs
     its steps make (seed 1): the text and the app agree."""
