@@ -289,10 +289,17 @@ def test_expected_offences_leave_the_run_unchanged(small):
     assert tracked.expected is not None and plain.expected is None
 
 
-def test_expected_offences_match_the_counted_ones(small):
+@pytest.mark.parametrize("boost", [False, True], ids=["defaults", "boost_account"])
+def test_expected_offences_match_the_counted_ones(small, boost):
     """The expectation of the crime step's chances (a Rao–Blackwell estimate)
     has the counts' mean: over 6 runs each type within 3 Poisson SDs of the
-    counted total, and per cell the two correlate."""
+    counted total, and per cell the two correlate; also with the boost
+    account on (sprees and returns to the remembered cell's neighbours)."""
+    if boost:
+        small = small.with_overrides(
+            {"crime.forage_boost": 15.0, "crime.forage_days": 14.0, "crime.forage_same": 0.5,
+             "crime.repeat_boost": 8.0}
+        )  # fmt: skip
     counted, expected, r = np.zeros(4), np.zeros(4), []
     for seed in range(30, 36):
         m = CLSModel(small, seed=seed, expected_offences=True)

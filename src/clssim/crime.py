@@ -3,10 +3,15 @@
 One slot of crime, as a function of arrays (ODD §7 "Crime"):
 
 1. **Motivation.** A resident out of home (local or leisure activity) looks
-   for an opportunity with probability ``crime.motivation × propensity``.
-2. **Return.** A motivated offender who has succeeded before goes back to the
-   place of a past success with probability ``crime.return_probability``
-   (Johnson & Bowers 2004: near-repeat and repeat victimisation).
+   for an opportunity with probability ``crime.motivation × propensity``,
+   × ``(1 + crime.forage_boost × exp(−days since the last success /
+   crime.forage_days))`` after a success (a foraging spree).
+2. **Return (the boost account).** A motivated offender who has succeeded
+   before goes back to the place of the last success with probability
+   ``crime.return_probability × exp(−days since / crime.forage_days)``: to
+   that very cell with ``crime.forage_same``, else to one of its Moore
+   neighbours (optimal foraging: Johnson & Bowers 2004; near repeats:
+   Townsley, Homel & Chaseling 2003; Bernasco, Johnson & Ruiter 2015).
 3. **Rational choice.** For each offence type ``k`` at the offender's cell,
    expected utility = reward × suitability(land use) × availability ×
    (1 − perceived risk), with perceived risk
@@ -19,7 +24,10 @@ One slot of crime, as a function of arrays (ODD §7 "Crime"):
    it arrests the offender with ``crime.in_flagrante_arrest``.
 5. **Offence.** A completed offence has a victim (theft, violence: a person
    present; burglary: an empty home's household) or a target cell
-   (vandalism, which lowers the cell's maintenance).
+   (vandalism, which lowers the cell's maintenance). A person or home
+   victimised recently weighs ``1 + crime.repeat_boost × exp(−days since /
+   crime.repeat_days)`` in that choice (targets remember: Farrell & Pease
+   1993; Pease 1998).
 
 Reporting (the dark figure) and clearance follow in :mod:`clssim.dark_figure`
 and :class:`clssim.police.PoliceForce`.
@@ -31,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clssim.clock import SLOTS_PER_DAY
 from clssim.draws import CRIME_DECISIONS, Decision, SlotDraws
 from clssim.world import World
 
@@ -129,6 +138,9 @@ class CrimeState:
     memory: np.ndarray  #: cell of the last success, -1 if none
     offences: np.ndarray  #: completed offences per resident
     arrests: np.ndarray  #: arrests per resident
+    memory_step: np.ndarray  #: slot of the last success (the boost account's clock)
+    victim_step: np.ndarray  #: slot a resident was last a personal victim (theft, violence)
+    home_step: np.ndarray  #: slot a household's home was last burgled
 
 
 def init_state(pop, cfg, rng: np.random.Generator) -> CrimeState:
@@ -140,9 +152,63 @@ def init_state(pop, cfg, rng: np.random.Generator) -> CrimeState:
         np.full(n, -1, np.int64),
         np.zeros(n, np.int32),
         np.zeros(n, np.int32),
+        np.full(n, -1, np.int64),
+        np.full(n, NEVER, np.int64),
+        np.full(pop.n_households, NEVER, np.int64),
     )
     state.p_motivated[:] = initial_motivation(pop, cfg, state)
     return state
+
+
+#: the "last victimised" slot of a target never victimised (its boost is 0)
+NEVER = -(10**12)
+
+
+def return_chance(cfg, state: CrimeState, who: np.ndarray, now: int) -> np.ndarray:
+    """Step 2's chance that residents ``who`` return to their last success."""
+    if cfg.forage_days <= 0:  # the wish to return never fades
+        return np.full(who.size, cfg.return_probability)
+    days = (now - state.memory_step[who]) / SLOTS_PER_DAY
+    return cfg.return_probability * np.exp(-days / cfg.forage_days)
+
+
+def motivation_now(cfg, state: CrimeState, who: np.ndarray, now: int) -> np.ndarray:
+    """Step 1's chance that residents ``who`` look for an opportunity this slot:
+    their motivation, raised after a recent success (a foraging spree)."""
+    p = state.p_motivated[who]
+    if cfg.forage_boost <= 0 or cfg.forage_days <= 0:
+        return p
+    last = state.memory_step[who]
+    days = (now - last) / SLOTS_PER_DAY
+    spree = np.where(last >= 0, np.exp(-days / cfg.forage_days), 0.0)
+    return np.minimum(p * (1.0 + cfg.forage_boost * spree), 1.0)
+
+
+def forage_cell(world: World, cfg, mem: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Where returning offenders go: ``v`` (uniform in [0, 1)) below
+    ``forage_same`` keeps the remembered cell, else picks one of its nine
+    Moore cells (itself included; off the map: itself)."""
+    same = cfg.forage_same
+    if same >= 1.0 or mem.size == 0:
+        return mem
+    k = np.clip(((v - same) / (1.0 - same) * 9).astype(np.int64), 0, 8)
+    near = world.neighbours[mem, k]
+    return np.where((v >= same) & (near >= 0), near, mem)
+
+
+def boost(cfg, last: np.ndarray, now: int) -> np.ndarray:
+    """Weight of targets last victimised at slots ``last`` (1: never, or long ago)."""
+    days = (now - last) / SLOTS_PER_DAY
+    return 1.0 + cfg.repeat_boost * np.exp(-days / cfg.repeat_days)
+
+
+def _pick_one(weights: np.ndarray, extra: int, u: float) -> int:
+    """Index into ``weights`` picked ∝ weight by inverting ``u``, or ``len`` for
+    one of ``extra`` further candidates of weight 1 (visitors)."""
+    cum = np.cumsum(weights)
+    total = (cum[-1] if cum.size else 0.0) + extra
+    x = u * total
+    return int(np.searchsorted(cum, x, side="right")) if cum.size and x < cum[-1] else cum.size
 
 
 def per_type(cfg, attribute: str) -> np.ndarray:
@@ -242,6 +308,7 @@ def crime_step(
     draws: SlotDraws,
     guardianship: np.ndarray | None = None,
     visitors: np.ndarray | None = None,
+    now: int = 0,
 ) -> Offences:
     """Run one slot of offending; updates ``loc``, ``state`` and maintenance in place.
 
@@ -261,16 +328,20 @@ def crime_step(
     the offenders still in play.
     """
     # 1. motivation: only residents out in public space look for an opportunity
-    cand = out[draws.uniform(Decision.MOTIVATION, out) < state.p_motivated[out]]
+    cand = out[draws.uniform(Decision.MOTIVATION, out) < motivation_now(cfg, state, out, now)]
     if cand.size == 0:
         return Offences.none()
     drawn = draws.uniforms(CRIME_DECISIONS, cand)  # one row per decision
     u_back, u, later = drawn[0], drawn[1], drawn[2:]  # u: the attempt's
 
-    # 2. return to a remembered success
+    # 2. return to a remembered success, or near it; the wish fades (the boost account)
     mem = state.memory[cand]
-    back = (mem >= 0) & (u_back < cfg.return_probability)
-    cell = np.where(back, mem, loc[cand])
+    p_back = return_chance(cfg, state, cand, now)
+    back = (mem >= 0) & (u_back < p_back)
+    dest = mem.copy()
+    if back.any() and cfg.forage_same < 1.0:  # u_back / p_back: uniform again
+        dest[back] = forage_cell(world, cfg, mem[back], u_back[back] / p_back[back])
+    cell = np.where(back, dest, loc[cand])
     loc[cand] = cell
 
     # 3. rational choice among offence types, at the offenders' cells.
@@ -316,18 +387,26 @@ def crime_step(
     # 5. victims and targets
     victim = np.full(offender.size, -1, dtype=np.int64)
     n_guests = guests[attempt][done] if visitors is not None else np.zeros(offender.size, np.int64)
+    boosted = cfg.repeat_boost > 0  # targets remember (else every target weighs the same)
     for j in np.flatnonzero((kind == THEFT) | (kind == VIOLENCE)):
         present = np.flatnonzero(loc == cell[j])
         present = present[present != offender[j]]
         count = present.size + n_guests[j]
-        pick = int(u_pick[j] * count) if count else -1
+        if boosted and count:
+            pick = _pick_one(boost(cfg, state.victim_step[present], now), n_guests[j], u_pick[j])
+        else:
+            pick = int(u_pick[j] * count) if count else -1
         if pick >= present.size:
             victim[j] = VISITOR
         elif pick >= 0:
             victim[j] = present[pick]
     for j in np.flatnonzero(kind == BURGLARY):
         homes = np.flatnonzero((pop.hh_home == cell[j]) & empty_home)
-        victim[j] = pop.hh_start[homes[int(u_pick[j] * homes.size)]]
+        if boosted:
+            pick = _pick_one(boost(cfg, state.home_step[homes], now), 0, u_pick[j])
+        else:
+            pick = int(u_pick[j] * homes.size)
+        victim[j] = pop.hh_start[homes[pick]]
     ok = (victim != -1) | (kind == VANDALISM)  # a personal target may have left
     offender, cell, kind, victim = offender[ok], cell[ok], kind[ok], victim[ok]
     vandalised = cell[kind == VANDALISM]
@@ -338,6 +417,10 @@ def crime_step(
 
     prior = state.offences[offender].copy()
     state.memory[offender] = cell
+    state.memory_step[offender] = now
+    personal = (victim >= 0) & (kind != BURGLARY)
+    state.victim_step[victim[personal]] = now
+    state.home_step[pop.household[victim[(victim >= 0) & (kind == BURGLARY)]]] = now
     np.add.at(state.offences, offender, 1)
     np.add.at(state.arrests, caught_ids, 1)
     no = np.zeros(offender.size, dtype=bool)
@@ -385,13 +468,16 @@ def expected_offences(
     night: bool,
     guardianship: np.ndarray | None = None,
     visitors: np.ndarray | None = None,
+    now: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The chance that each resident out in public space commits an offence of
     each type in this slot, by the rules of :func:`crime_step`, given where
     everyone is at its start (call it first: the step moves offenders).
 
-    Returns ``(who, cell, p)``: each resident twice, at their cell and at the
-    cell of their last success (weighted by the return probability), and
+    Returns ``(who, cell, p)``: each resident at their cell and at the cell of
+    their last success (weighted by the chance of returning there), and, when
+    returns spread to neighbours (``forage_same < 1``), at each Moore cell of
+    it; and
     ``p`` (offence types, entries) = P(motivated) × P(that cell) ×
     P(attempt) × P(type | attempt) × P(not foiled). Offenders who move to a
     remembered cell this slot are not counted among the others present there:
@@ -401,11 +487,21 @@ def expected_offences(
         empty = np.empty(0, np.int64)
         return empty, empty, np.zeros((len(OFFENCES), 0))
     mem = state.memory[out]
-    back = np.where(mem >= 0, cfg.return_probability, 0.0)
+    back = np.where(mem >= 0, return_chance(cfg, state, out, now), 0.0)
     here = loc[out]
-    who = np.concatenate([out, out])
-    cell = np.concatenate([here, np.where(mem >= 0, mem, here)])
-    weight = state.p_motivated[who] * np.concatenate([1.0 - back, back])
+    whos, cells, shares = [out, out], [here, np.where(mem >= 0, mem, here)], [1.0 - back, back]
+    same = cfg.forage_same
+    if same < 1.0:  # returns near the remembered cell: each Moore cell 1/9 of the rest
+        has = np.flatnonzero(mem >= 0)
+        shares[1] = back * same
+        near = world.neighbours[mem[has]]
+        for k in range(near.shape[1]):
+            whos.append(out[has])
+            cells.append(np.where(near[:, k] >= 0, near[:, k], mem[has]))
+            shares.append(back[has] * (1.0 - same) / near.shape[1])
+    who = np.concatenate(whos)
+    cell = np.concatenate(cells)
+    weight = motivation_now(cfg, state, who, now) * np.concatenate(shares)
     keep = weight > 0
     who, cell, weight = who[keep], cell[keep], weight[keep]
     if who.size == 0:

@@ -6,8 +6,10 @@ A victim reports an offence with probability
 
 where ``base_k`` is the offence type's ``report_probability`` (the rate at
 trust 0.5; ICVS: about 70 % of burglaries and 30–40 % of thefts are
-reported, van Dijk et al. 2007). Vandalism has no personal victim: it is
-reported by the residents of the cell, with their mean trust.
+reported, van Dijk et al. 2007), × ``crime.repeat_report_factor`` for a
+victim victimised before (van Dijk 2001: repeat victims report more
+often). Vandalism has no personal victim: it is reported by the residents
+of the cell, with their mean trust.
 
 Witnesses (everyone else present at the cell) may pass a tip, each with
 probability ``trust.tip_rate × trust_witness``. Tips do not make an offence
@@ -49,6 +51,8 @@ def report(
     who = np.where(off.victim == VISITOR, soc.trust.mean(), who)
     p = base * (1.0 + trust_cfg.report_effect * (who - 0.5))
     mul = np.where(off.kind == VIOLENCE, soc.violence_report_mul[v], 1.0) * soc.report_mul[v]
+    if crime_cfg.repeat_report_factor != 1.0:  # repeat victims report more (van Dijk 2001)
+        mul = np.where(soc.victimisations[v] > 0, mul * crime_cfg.repeat_report_factor, mul)
     p = np.where(resident, p * mul, p)
     p = np.where(off.victim == VISITOR, p * visitor_factor, p)
     off.reported[:] = u < np.clip(p, 0.0, 1.0)

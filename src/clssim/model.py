@@ -248,6 +248,7 @@ class CLSModel(mesa.Model):
             night=t.slot == NIGHT,
             guardianship=guard,
             visitors=self._visitors,
+            now=t.step,
         )
         if self.expected is not None:  # before the step moves anyone
             self.expected.add(*expected_offences(**situation))

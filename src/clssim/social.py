@@ -376,6 +376,10 @@ def end_of_day(soc: Social, pop: Population, world: World, scenario, crime_state
     if soc.victimised.any():
         victims = np.flatnonzero(soc.victimised != 0)
         v = soc.victimised[victims]
+        if ins.repeat_victim_factor != 1.0:  # a repeat victimisation frightens more
+            before = soc.victimisations[victims] - v  # victimised before today
+            repeats = np.where(before > 0, v, v - 1)
+            v = v + (ins.repeat_victim_factor - 1.0) * repeats
         I[victims] += (1.0 - I[victims]) * (1.0 - (1.0 - ins.victim_jump) ** v)
         hit, news = _tie_counts(A, victims)
         I[hit] += (1.0 - I[hit]) * (1.0 - (1.0 - ins.network_jump) ** news)

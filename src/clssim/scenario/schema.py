@@ -233,6 +233,43 @@ class CrimeConfig(Section):
     return_probability: Probability = _f(
         0.5, "prob.", "Chance an offender out of home returns to a remembered success."
     )
+    forage_days: float = _f(
+        0.0,
+        "days",
+        "Time constant of the decay of an offender's wish to return (the boost account; "
+        "0: it never fades).",
+        ge=0,
+    )
+    forage_boost: float = _f(
+        0.0,
+        "×",
+        "Raised motivation of an offender after a success: × (1 + boost), decaying with "
+        "forage_days (a foraging spree; 0: none).",
+        ge=0,
+    )
+    forage_same: Probability = _f(
+        1.0,
+        "prob.",
+        "Share of returns to the very cell of the success; the rest go to one of its "
+        "Moore neighbours (near repeats).",
+    )
+    repeat_boost: float = _f(
+        0.0,
+        "-",
+        "Extra weight of a just-victimised person or home when an offender picks a "
+        "target at a cell (1 + boost, decaying with repeat_days; 0: none).",
+        ge=0,
+    )
+    repeat_days: float = _f(
+        30.0, "days", "Time constant of the decay of a target's repeat boost.", gt=0
+    )
+    repeat_report_factor: float = _f(
+        1.0,
+        "×",
+        "Reporting probability of a victim victimised before, relative to a first-time "
+        "victim (1: the same).",
+        ge=0,
+    )
     in_flagrante_arrest: Probability = _f(
         0.5, "prob.", "Arrest probability when an officer foils an offence."
     )
@@ -329,6 +366,13 @@ class InsecurityConfig(Section):
     adapt_days: float = _f(45.0, "days", "Time constant of insecurity moving to its target.", gt=0)
     victim_jump: Probability = _f(
         0.35, "share", "Share of the gap to 1 added by one's own victimisation."
+    )
+    repeat_victim_factor: float = _f(
+        1.0,
+        "×",
+        "A victimisation of someone victimised before counts this many times in the "
+        "jump (1: as a first one).",
+        ge=0,
     )
     network_jump: Probability = _f(
         0.08, "share", "Share of the gap to 1 added per victimised tie (bad news)."
