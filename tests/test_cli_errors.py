@@ -312,3 +312,21 @@ def test_writing_a_run_into_a_foreign_directory_deletes_nothing(tmp_path):
     (tmp_path / "stages.json").write_text("mine")
     assert main(["run", "--years", "0.01", "--out", str(tmp_path), "--quiet"]) == 0
     assert (tmp_path / "stages.json").read_text() == "mine"
+
+
+def test_help_loads_neither_the_model_nor_the_numeric_stack():
+    """``clssim --help`` (and every subcommand's registration) imports only the
+    scenario parser: not Mesa, the model, pandas, scipy, networkx or matplotlib
+    (issue 19: the help answers in a fraction of a second)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom clssim.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('mesa', 'clssim.model', 'pandas', 'scipy', 'networkx', 'matplotlib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout

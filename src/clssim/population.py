@@ -28,14 +28,23 @@ from clssim.layouts import (
     TRANSIT,
     VACANT,
 )
+from clssim.roles import (  # noqa: F401  (re-exported: the codes live in clssim.roles)
+    R_CHILD,
+    R_ELDERLY,
+    R_EMPLOYED,
+    R_INFANT,
+    R_NEET,
+    R_STUDENT,
+    R_UNEMPLOYED,
+    ROLES,
+)
 from clssim.world import World
 
 #: Age groups used by routines and outputs.
 AGE_GROUPS = ("child", "youth", "adult", "elderly")
 CHILD, YOUTH, ADULT, ELDERLY = range(4)
-#: Roles index the routine tables (``routines.ROUTINE``); infants (0–2) stay home.
-ROLES = ("child", "student", "neet", "employed", "unemployed", "elderly", "infant")
-R_CHILD, R_STUDENT, R_NEET, R_EMPLOYED, R_UNEMPLOYED, R_ELDERLY, R_INFANT = range(7)
+#: Roles (``clssim.roles.ROLES``) index the routine tables (``routines.ROUTINE``);
+#: infants (0–2) stay home.
 NOBODY = np.empty(0, dtype=np.int64)  #: no residents (or cells): an empty id array
 LEISURE_USES = (COMMERCE, NIGHTLIFE, PUBLIC, TRANSIT)
 

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from clssim.layouts import LAND_USES
-from clssim.population import R_NEET, R_STUDENT, R_UNEMPLOYED, Population
-from clssim.world import World
+from clssim.roles import R_NEET, R_STUDENT, R_UNEMPLOYED
+
+if TYPE_CHECKING:  # types only: the scenario parser must not load the model's builders
+    from clssim.population import Population
+    from clssim.world import World
 
 
 @dataclass(frozen=True)
