@@ -402,9 +402,12 @@ def _set_slider(page, selector: str, presses: int) -> None:
     for _ in range(abs(presses)):
         page.keyboard.press(key)
     page.wait_for_function(
-        "([el, v]) => Number(el.getAttribute('aria-valuenow')) !== v",
-        arg=[thumb.element_handle(), before],
+        "([el, v]) => Number(el.getAttribute('aria-valuenow')) === v",
+        arg=[thumb.element_handle(), before + presses],
     )
+    # the slider sends its value to the server a moment after the last key
+    # (debounced): let it arrive before the next click is sent
+    time.sleep(1.0)
 
 
 def _count_frames(page) -> None:
