@@ -24,11 +24,8 @@ import io
 import json
 import os
 import platform
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from statistics import median
 
@@ -52,7 +49,7 @@ def server_side(repeats: int = 30) -> dict[str, float]:
     from matplotlib.figure import Figure
 
     from clssim.app.classroom import Classroom
-    from clssim.app.mapview import jitter
+    from clssim.app.mapview import LAYERS, jitter
     from clssim.plots import LAND_COLOURS
 
     room = Classroom()
@@ -78,18 +75,12 @@ def server_side(repeats: int = 30) -> dict[str, float]:
         "simulate 5 slots": _median_ms(lambda: room.advance(5), repeats),
         "map (numpy + PNG)": _median_ms(room.map.png, repeats),
         "map, all layers (mean)": float(
-            np.mean([_layer_ms(room, layer, repeats // 3) for layer in _layers()])
+            np.mean([_layer_ms(room, layer, repeats // 3) for layer in LAYERS])
         ),
         "plots (matplotlib + PNG)": _median_ms(room.plots.png, repeats // 3),
         "map the matplotlib way": _median_ms(matplotlib_map, repeats // 3),
     }
     return out
-
-
-def _layers():
-    from clssim.app.mapview import LAYERS
-
-    return LAYERS
 
 
 def _layer_ms(room, layer: str, repeats: int) -> float:
@@ -99,64 +90,42 @@ def _layer_ms(room, layer: str, repeats: int) -> float:
     return ms
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def browser_side(seconds: float = 5.0) -> dict[str, float] | None:
     if not Path("/usr/bin/chromium").exists():
         print("no /usr/bin/chromium: browser measurement skipped", file=sys.stderr)
         return None
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import _browser_page
+    from conftest import _browser_page, running_app
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "clssim.cli", "app", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with _browser_page(1280, 720) as (page, errors):
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            info = page.locator(".clssim-info")
-            info.wait_for()
-            page.evaluate(
-                """() => { window.__frames = 0;
+    with running_app() as (url, _), _browser_page(1280, 720) as (page, errors):
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        info = page.locator(".clssim-info")
+        info.wait_for()
+        page.evaluate(
+            """() => { window.__frames = 0;
                   new MutationObserver(() => window.__frames++).observe(
                     document.querySelector('.clssim-map-image'),
                     {attributes: true, attributeFilter: ['src']}); }"""
-            )
+        )
 
-            def step() -> int:
-                text = info.inner_text().split(" of ")[0]
-                return int(text.split()[-1].replace(",", ""))
+        def step() -> int:
+            text = info.inner_text().split(" of ")[0]
+            return int(text.split()[-1].replace(",", ""))
 
-            s0, t0 = step(), time.monotonic()
-            page.locator(".clssim-play").click()
-            time.sleep(seconds)
-            page.locator(".clssim-play").click()
-            elapsed = time.monotonic() - t0
-            time.sleep(0.5)
-            frames, s1 = page.evaluate("window.__frames"), step()
-            return {
-                "seconds": round(elapsed, 2),
-                "frames": frames,
-                "frames per second": round(frames / elapsed, 1),
-                "simulated days per second": round((s1 - s0) / 4 / elapsed, 1),
-            }
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=15)
+        s0, t0 = step(), time.monotonic()
+        page.locator(".clssim-play").click()
+        time.sleep(seconds)
+        page.locator(".clssim-play").click()
+        elapsed = time.monotonic() - t0
+        time.sleep(0.5)
+        frames, s1 = page.evaluate("window.__frames"), step()
+        return {
+            "seconds": round(elapsed, 2),
+            "frames": frames,
+            "frames per second": round(frames / elapsed, 1),
+            "simulated days per second": round((s1 - s0) / 4 / elapsed, 1),
+        }
 
 
 def main() -> int:

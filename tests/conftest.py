@@ -5,13 +5,22 @@ Playwright) for the report and app tests: it skips when chromium or the
 ``playwright`` package is missing, and fails instead when
 ``CLSSIM_REQUIRE_BROWSER`` is set (``.ci/run`` sets it), so CI can never pass
 by skipping them. ``artifacts`` is the folder where browser tests leave
-screenshots and measurements for a human to look at.
+screenshots and measurements for a human to look at. :func:`running_app`
+serves ``clssim app`` on a free port for the app's browser test and for the
+scripts that measure or photograph the app (``benchmarks/app_frames.py``,
+``docs/img/app_screenshots.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -68,3 +77,66 @@ def browser() -> Callable[[int, int], contextlib.AbstractContextManager]:
     and the list of its console errors; skips (or fails in CI) without chromium."""
     _require_browser()
     return _browser_page
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback address."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a server's whole process group: SIGTERM, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def running_app(
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60.0,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``clssim app`` on a free loopback port (its output to ``log``, or
+    discarded), once it answers; always stopped afterwards. Yields the URL and
+    the process. RuntimeError if it exits early or does not answer in time."""
+    port = free_port()
+    out = log.open("w") if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clssim.cli", "app", "--port", str(port)],
+        env={**os.environ, **(env or {})},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=cwd,
+        start_new_session=True,  # its own process group: stopped as a whole
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                said = log.read_text() if log is not None else ""
+                raise RuntimeError(f"clssim app exited early:\n{said}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"clssim app did not answer within {timeout:g} s")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        _stop(proc)
+        if log is not None:
+            out.close()

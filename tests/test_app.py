@@ -3,20 +3,15 @@ and the page itself in a real browser (Debian chromium through Playwright)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import inspect
 import json
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -301,61 +296,21 @@ def test_cli_app_refuses_an_unknown_scenario(fake_server, capsys):
 # ----------------------------------------------------------------- browser
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-
-
 @pytest.fixture
 def app_server(tmp_path, browser, artifacts):
     """``clssim app`` on a free loopback port; always stopped afterwards."""
     from clssim.app import assets
+    from conftest import running_app
 
     if assets.missing_packages() and shutil.which("npm"):
         assets.ensure_assets()  # the page's front-end files, without the CDN
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "clssim.cli", "app", "--port", str(port)],
-        env={**os.environ, "CLSSIM_APP_YEARS": "1"},  # 1,460 slots: room to play, quick to end
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-        start_new_session=True,  # its own process group: stopped as a whole
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"clssim app exited early:\n{(tmp_path / 'server.log').read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("clssim app did not answer within 60 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        _stop(proc)
-        log.close()
-        shutil.copy(tmp_path / "server.log", artifacts / "app_server.log")
+    log = tmp_path / "server.log"
+    # 1,460 slots: room to play, quick to end
+    with running_app({"CLSSIM_APP_YEARS": "1"}, log=log, cwd=tmp_path) as (url, proc):
+        try:
+            yield url
+        finally:
+            shutil.copy(log, artifacts / "app_server.log")
     assert proc.poll() is not None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from clssim.experiments.plan import plan_from_experiment
 from clssim.experiments.spec import load_experiment
 from clssim.experiments.store import load
 from clssim.experiments.sweep import run_plan
+from conftest import free_port
 from tiny import tiny_scenario
 
 EXPERIMENT = """\
@@ -42,18 +42,12 @@ root = 42
 DASK = Path(sys.executable).with_name("dask")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """A scheduler and workers as subprocesses; every one is ended at teardown."""
 
     def __init__(self, logs: Path):
         self.logs = logs
-        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.address = f"tcp://127.0.0.1:{free_port()}"
         self.procs: list[subprocess.Popen] = []
         port = self.address.rsplit(":", 1)[1]
         self.scheduler = self._start(

@@ -11,12 +11,8 @@ through Playwright (as the browser tests do) and writes ``app_screenshot.png``
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,71 +21,50 @@ ROOT = HERE.parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import _browser_page
+    from conftest import _browser_page, running_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "clssim.cli", "app", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with _browser_page(1280, 720) as (page, errors):
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            info = page.locator(".clssim-info")
-            info.wait_for()
+    with running_app() as (url, _), _browser_page(1280, 720) as (page, errors):
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        info = page.locator(".clssim-info")
+        info.wait_for()
 
-            def run_to(day: int) -> None:
-                page.locator(".clssim-day input").fill(str(day))
-                page.get_by_role("button", name="Run to day").click()
-                page.wait_for_function(
-                    "(s) => document.querySelector('.clssim-info').innerText"
-                    ".includes(`Step ${s} of`)",
-                    arg=f"{day * 4:,}",
-                )
-                page.locator(".clssim-play", has_text="▶").wait_for()
-                time.sleep(1.0)
+        def run_to(day: int) -> None:
+            page.locator(".clssim-day input").fill(str(day))
+            page.get_by_role("button", name="Run to day").click()
+            page.wait_for_function(
+                "(s) => document.querySelector('.clssim-info').innerText.includes(`Step ${s} of`)",
+                arg=f"{day * 4:,}",
+            )
+            page.locator(".clssim-play", has_text="▶").wait_for()
+            time.sleep(1.0)
 
-            run_to(120)
-            page.screenshot(path=str(HERE / "app_screenshot.png"))
-            page.locator(".clssim-layer").click()
-            page.get_by_role("option", name="recent crime, true (last 4 weeks)").click()
-            time.sleep(1.0)
-            page.screenshot(path=str(HERE / "app_layer.png"))
-            page.locator(".clssim-layer").click()
-            page.get_by_role("option", name="land use").click()
-            thumb = page.locator(".clssim-lever-officers").get_by_role("slider")
-            thumb.focus()
-            for _ in range(16):  # 8 -> 24 officers
-                page.keyboard.press("ArrowRight")
-            time.sleep(0.5)
-            page.get_by_role("button", name="Reset").click()
-            time.sleep(1.0)
-            run_to(120)
-            page.get_by_role("button", name="Run log").click()
-            time.sleep(1.0)
-            page.screenshot(path=str(HERE / "app_runlog.png"))
-            page.get_by_role("button", name="Plots").click()
-            page.get_by_role("button", name="PT", exact=True).click()
-            time.sleep(1.5)
-            page.screenshot(path=str(HERE / "app_pt.png"))
-            if errors:
-                print("page errors:", errors, file=sys.stderr)
-                return 1
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=15)
+        run_to(120)
+        page.screenshot(path=str(HERE / "app_screenshot.png"))
+        page.locator(".clssim-layer").click()
+        page.get_by_role("option", name="recent crime, true (last 4 weeks)").click()
+        time.sleep(1.0)
+        page.screenshot(path=str(HERE / "app_layer.png"))
+        page.locator(".clssim-layer").click()
+        page.get_by_role("option", name="land use").click()
+        thumb = page.locator(".clssim-lever-officers").get_by_role("slider")
+        thumb.focus()
+        for _ in range(16):  # 8 -> 24 officers
+            page.keyboard.press("ArrowRight")
+        time.sleep(0.5)
+        page.get_by_role("button", name="Reset").click()
+        time.sleep(1.0)
+        run_to(120)
+        page.get_by_role("button", name="Run log").click()
+        time.sleep(1.0)
+        page.screenshot(path=str(HERE / "app_runlog.png"))
+        page.get_by_role("button", name="Plots").click()
+        page.get_by_role("button", name="PT", exact=True).click()
+        time.sleep(1.5)
+        page.screenshot(path=str(HERE / "app_pt.png"))
+        if errors:
+            print("page errors:", errors, file=sys.stderr)
+            return 1
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("app_*.png"))))
     return 0
 

@@ -173,14 +173,11 @@ class Classroom:
             self.frame = self.paint(plots=False)
 
     def paint(self, plots: bool = True) -> Frame:
-        """Paint the map (and the plots, if asked or never drawn for this state)."""
+        """Paint the map, and the plots if asked (else the last frame's plots)."""
         with self.lock:
             map_png, legend = self.map.png()
-            old = getattr(self, "frame", None)
-            if plots or old is None or old.plots_png is None:
-                plots_png = self.plots.png()
-            else:
-                plots_png = old.plots_png
+            old = getattr(self, "frame", None)  # None: the first frame of a run
+            plots_png = self.plots.png() if plots or old is None else old.plots_png
             return Frame(map_png, legend, plots_png, self.model.steps)
 
     # ------------------------------------------------------------ time
@@ -227,8 +224,7 @@ class Classroom:
                     if time.perf_counter() - t0 > FAST_FRAME_S:
                         break
             else:
-                slots, least = SPEEDS[self.speed]
-                self.advance(slots)
+                self.advance(SPEEDS[self.speed][0])
             now = time.perf_counter()
             plots = now - last_plots >= PLOTS_EVERY_S
             self.frame = self.paint(plots=plots)
